@@ -1,0 +1,60 @@
+# chatarchief: two commands do everything on a fresh machine.
+#   make run   installs into .venv, migrates the embedded database, loads demo data, serves the web app
+#   make test  installs (incl. Debian chromium for browser tests) and runs every test
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+VENDOR := src/chatarchief/web/static/vendor/rhc
+PORT ?= 8000
+export CHATARCHIEF_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: run test install vendor browser lint bench test-postgres clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) vendor
+
+# NL Design System / Rijkshuisstijl community CSS, vendored from npm at build time (not committed).
+vendor: $(VENDOR)/components.css
+$(VENDOR)/components.css:
+	mkdir -p $(VENDOR) .npm-tmp
+	cd .npm-tmp && npm pack --silent @rijkshuisstijl-community/design-tokens@11.1.0 @rijkshuisstijl-community/components-css@12.0.0 >/dev/null
+	cd .npm-tmp && for f in *.tgz; do tar xzf $$f && mv package $${f%.tgz}; done
+	cp .npm-tmp/rijkshuisstijl-community-design-tokens-11.1.0/dist/index.css $(VENDOR)/design-tokens.css
+	cp .npm-tmp/rijkshuisstijl-community-components-css-12.0.0/dist/index.css $(VENDOR)/components.css
+	rm -rf .npm-tmp
+
+run: install
+	$(BIN)/chatarchief migrate
+	$(BIN)/chatarchief demo
+	@echo "Open http://127.0.0.1:$(PORT)/ and log in as 'demo' with password 'demo-wachtwoord-2026' (see README)."
+	$(BIN)/chatarchief serve --port $(PORT)
+
+browser:
+	@test -x /usr/bin/chromium || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+
+test: install browser
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src/chatarchief/core
+	$(BIN)/pytest -n 2 -q
+
+test-postgres: install
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/chatarchief $(BIN)/pytest -n 2 -q -m "not browser" tests
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/chatarchief/core
+
+bench: install
+	$(BIN)/python bench/bench_whatsapp_parse.py
+	$(BIN)/python bench/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,105 @@
+"""Message-level findings: one per subject, updated (never duplicated) when more is learnt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from chatarchief.archive.models import Conversation, Delivery, Message, MessageVersion
+from chatarchief.compliance.models import Finding, FindingType
+from chatarchief.core.model import Deleter, Kind, SystemEvent
+from chatarchief.core.model import Message as ParsedMessage
+
+
+def upsert(
+    type_: str, custodian_id: int, subject: str, *, conversation_id: int | None = None, message_id: int | None = None,
+    delivery_id: int | None = None, details: dict[str, Any] | None = None,
+) -> Finding:
+    finding, created = Finding.objects.get_or_create(
+        custodian_id=custodian_id, type=type_, subject=subject,
+        defaults={
+            "conversation_id": conversation_id, "message_id": message_id, "delivery_id": delivery_id,
+            "details": details or {},
+        },
+    )
+    if not created:
+        changed = []
+        if details is not None and finding.details != details:
+            finding.details = details
+            changed.append("details")
+        if delivery_id is not None and finding.delivery_id != delivery_id:
+            finding.delivery_id = delivery_id
+            changed.append("delivery")
+        if finding.retracted_at is not None:
+            finding.retracted_at = None
+            changed.append("retracted_at")
+        if changed:
+            finding.save(update_fields=changed)
+    return finding
+
+
+def _custodian_id(message: Message) -> int:
+    return Conversation.objects.values_list("custodian_id", flat=True).get(pk=message.conversation_id)
+
+
+def _by(deleted_by: str) -> str:
+    return "custodian" if deleted_by == Deleter.SELF.value else "other"
+
+
+def message_deleted(message: Message, delivery_id: int, *, content_preserved: bool) -> None:
+    upsert(
+        FindingType.MESSAGE_DELETED, _custodian_id(message), f"message:{message.pk}",
+        conversation_id=message.conversation_id, message_id=message.pk, delivery_id=delivery_id,
+        details={"by": _by(message.deleted_by), "content_preserved": content_preserved},
+    )
+
+
+def message_edited(message: Message, version_count: int) -> None:
+    first_edit = (
+        MessageVersion.objects.filter(message=message, edited=True).order_by("exported_at", "id").values_list("delivery_id", flat=True).first()
+        or message.first_delivery_id
+    )
+    upsert(
+        FindingType.MESSAGE_EDITED, _custodian_id(message), f"message:{message.pk}",
+        conversation_id=message.conversation_id, message_id=message.pk, delivery_id=first_edit,
+        details={"versions": version_count, "content_preserved": True},
+    )
+
+
+def message_missing(message: Message) -> None:
+    first = message.absences.order_by("exported_at", "delivery_id").first()
+    if first is None:
+        return
+    upsert(
+        FindingType.MESSAGE_MISSING, _custodian_id(message), f"message:{message.pk}",
+        conversation_id=message.conversation_id, message_id=message.pk, delivery_id=first.delivery_id,
+        details={"content_preserved": message.body is not None, "absent_in": message.absences.count()},
+    )
+
+
+def for_new_messages(conversation: Conversation, delivery: Delivery, new: Iterable[tuple[int, ParsedMessage]]) -> None:
+    """Findings that a message carries by itself: tombstone, edit marker, view-once, timers."""
+    from chatarchief.archive.services import versions
+
+    custodian_id = conversation.custodian_id
+    for message_id, parsed in new:
+        kind = parsed.kind
+        if kind is Kind.TEXT and not parsed.edited and not parsed.revisions:
+            continue
+        subject = f"message:{message_id}"
+        common = {"conversation_id": conversation.pk, "message_id": message_id, "delivery_id": delivery.pk}
+        if kind is Kind.DELETED:
+            upsert(FindingType.MESSAGE_DELETED, custodian_id, subject, **common,
+                   details={"by": _by(parsed.deleted_by.value if parsed.deleted_by else ""), "content_preserved": False})
+        elif kind is Kind.VIEW_ONCE:
+            upsert(FindingType.VIEW_ONCE, custodian_id, subject, **common, details={"sender": parsed.sender or ""})
+        elif parsed.event is SystemEvent.DISAPPEARING_ENABLED:
+            upsert(FindingType.DISAPPEARING_ENABLED, custodian_id, subject, **common,
+                   details={"timer_seconds": (parsed.details or {}).get("timer_seconds"), "by": parsed.sender or ""})
+        elif parsed.event is SystemEvent.DISAPPEARING_DISABLED:
+            upsert(FindingType.DISAPPEARING_DISABLED, custodian_id, subject, **common, details={"by": parsed.sender or ""})
+        if parsed.revisions:
+            versions.add_revisions(message_id, parsed, delivery)
+        elif parsed.edited:
+            upsert(FindingType.MESSAGE_EDITED, custodian_id, subject, **common,
+                   details={"versions": 1, "content_preserved": False})

@@ -1,0 +1,234 @@
+"""Stage 3, load: reconcile one parsed conversation with the archive and store the outcome.
+
+One generic loader for every channel. New messages go in with bulk statements (ids allocated up
+front, so a million rows take seconds); the rare changed messages (deleted, edited, enriched,
+missing) take the careful path in `versions.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from chatarchief.archive.models import Attachment, Conversation, Coverage, Delivery, Message, Participant
+from chatarchief.archive.services import findings, versions
+from chatarchief.core.model import Conversation as ParsedConversation
+from chatarchief.core.model import Kind
+from chatarchief.core.model import Message as ParsedMessage
+from chatarchief.core.reconcile import ArchivedRef, Change, reconcile
+
+BATCH = 20_000
+
+
+@dataclass
+class LoadCounts:
+    messages: int = 0
+    new: int = 0
+    unchanged: int = 0
+    enriched: int = 0
+    deleted: int = 0
+    edited: int = 0
+    missing: int = 0
+
+    def add(self, other: LoadCounts) -> None:
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class _Side:
+    """Archived facts the pure reconciliation does not need but the loader does."""
+
+    first_seen: dict[int, dt.datetime] = field(default_factory=dict)
+    precision: dict[int, int] = field(default_factory=dict)
+    special: set[int] = field(default_factory=set)  # has versions or absences: careful path
+
+
+def _ms(value: dt.datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def allocate_ids(model: type, count: int) -> list[int]:
+    """Reserve `count` primary keys for a bulk insert (inside the ingest transaction)."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
+def _conversation(custodian_id: int, parsed: ParsedConversation) -> Conversation:
+    conversation, created = Conversation.objects.get_or_create(
+        custodian_id=custodian_id,
+        channel=parsed.channel.value,
+        key=parsed.key[:300],
+        defaults={"title": parsed.title[:500], "is_group": parsed.is_group, "native_id": parsed.native_id or ""},
+    )
+    if not created and parsed.is_group and not conversation.is_group:
+        Conversation.objects.filter(pk=conversation.pk).update(is_group=True)
+    known = set(conversation.participants.values_list("key", flat=True))
+    Participant.objects.bulk_create(
+        [
+            Participant(conversation=conversation, key=p.key[:200], name=p.name[:300], phone=p.phone or "", is_self=p.is_self)
+            for p in {p.key: p for p in parsed.participants}.values()
+            if p.key not in known
+        ]
+    )
+    return conversation
+
+
+def _archived(conversation: Conversation) -> tuple[list[ArchivedRef], _Side]:
+    refs: list[ArchivedRef] = []
+    side = _Side()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, sender_key, minute, digest, occurrence, kind, native_id, edited, first_seen_at, precision_ms, state"
+            " FROM archive_message WHERE conversation_id = %s",
+            [conversation.pk],
+        )
+        for row in cursor.fetchall():
+            refs.append(ArchivedRef(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7])))
+            first_seen = row[8]
+            if isinstance(first_seen, str):
+                first_seen = dt.datetime.fromisoformat(first_seen).replace(tzinfo=dt.UTC)
+            side.first_seen[row[0]] = first_seen
+            side.precision[row[0]] = row[9]
+        cursor.execute(
+            "SELECT DISTINCT message_id FROM archive_messageversion v JOIN archive_message m ON m.id = v.message_id"
+            " WHERE m.conversation_id = %s UNION SELECT DISTINCT message_id FROM archive_absence a"
+            " JOIN archive_message m ON m.id = a.message_id WHERE m.conversation_id = %s",
+            [conversation.pk, conversation.pk],
+        )
+        side.special = {row[0] for row in cursor.fetchall()}
+    return refs, side
+
+
+_MESSAGE_COLUMNS = (
+    "id, conversation_id, sender_key, minute, digest, occurrence, native_id, sender_name, sent_at_ms, precision_ms,"
+    " sent_at_raw, kind, body, event, details, edited, outgoing, expires_in_ms, state, deleted_by, sort_index,"
+    " first_delivery_id, first_seen_at, last_seen_at, raw"
+)
+
+
+def _insert_new(
+    conversation: Conversation,
+    delivery: Delivery,
+    exported_at: dt.datetime,
+    parsed: list[ParsedMessage],
+    positions: list[int],
+    keys: list[tuple[str, int, str, int]],
+) -> dict[int, int]:
+    """Bulk insert the new messages and their attachments. Returns position -> message id."""
+    ids = allocate_ids(Message, len(positions))
+    when = connection.ops.adapt_datetimefield_value(exported_at)
+    details_field = Message._meta.get_field("details")
+    rows = []
+    attachment_rows = []
+    by_position: dict[int, int] = {}
+    for message_id, position in zip(ids, positions, strict=True):
+        m = parsed[position]
+        sender, minute, digest, occurrence = keys[position]
+        by_position[position] = message_id
+        tomb = m.kind is Kind.DELETED
+        details = details_field.get_db_prep_save(m.details, connection) if m.details else None
+        rows.append(
+            (
+                message_id, conversation.pk, sender, minute, digest, occurrence, m.native_id, m.sender_name or "",
+                m.sent_at_ms, m.precision_ms, m.raw_time[:64], m.kind.value, None if tomb else m.body,
+                m.event.value if m.event else "", details, m.edited, m.outgoing, m.expires_in_ms,
+                "deleted" if tomb else "current", m.deleted_by.value if m.deleted_by else "", m.index,
+                delivery.pk, when, when, m.raw if len(m.raw) < 65536 else m.raw[:65536],
+            )
+        )
+        for n, a in enumerate(m.attachments):
+            attachment_rows.append(
+                (message_id, n, a.sha256 if a.sha256 and not a.omitted and a.open is not None else None,
+                 (a.filename or "")[:500], (a.mime_type or "")[:200], (a.media_type or "")[:32], a.size, a.omitted)
+            )
+    placeholders = ", ".join(["%s"] * 25)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(
+                f"INSERT INTO archive_message ({_MESSAGE_COLUMNS}) VALUES ({placeholders})",  # noqa: S608
+                rows[start : start + BATCH],
+            )
+        if attachment_rows:
+            attachment_ids = allocate_ids(Attachment, len(attachment_rows))
+            cursor.executemany(
+                "INSERT INTO archive_attachment (id, message_id, position, blob_id, filename, mime_type, media_type, size, omitted)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [(i, *row) for i, row in zip(attachment_ids, attachment_rows, strict=True)],
+            )
+    return by_position
+
+
+def _coverage(conversation: Conversation, delivery: Delivery, exported_at: dt.datetime, parsed: ParsedConversation) -> Coverage | None:
+    span = parsed.span()
+    if span is None:
+        return None
+    return Coverage.objects.create(
+        delivery=delivery, conversation=conversation, exported_at=exported_at,
+        first_ms=span[0], last_ms=span[1], message_count=len(parsed.messages),
+    )
+
+
+def load_conversation(
+    custodian_id: int, delivery: Delivery, exported_at: dt.datetime, parsed: ParsedConversation
+) -> tuple[Conversation, LoadCounts]:
+    conversation = _conversation(custodian_id, parsed)
+    archived, side = _archived(conversation)
+    messages = parsed.messages
+    result = reconcile(messages, archived)
+    counts = LoadCounts(messages=len(messages), new=len(result.new))
+    coverage = _coverage(conversation, delivery, exported_at, parsed)
+
+    new_ids = _insert_new(conversation, delivery, exported_at, messages, result.new, result.keys)
+    tally: Counter[Change] = Counter()
+    careful: list[tuple[int, int, Change]] = []
+    earlier: list[int] = []
+    for match in result.matches:
+        tally[match.change] += 1
+        message = messages[match.index]
+        if (
+            match.change is not Change.UNCHANGED
+            or match.archived_id in side.special
+            or message.precision_ms < side.precision[match.archived_id]
+        ):
+            careful.append((match.archived_id, match.index, match.change))
+        if side.first_seen[match.archived_id] > exported_at:
+            earlier.append(match.archived_id)
+    counts.unchanged = tally[Change.UNCHANGED]
+    counts.enriched = tally[Change.ENRICHED]
+    counts.deleted = tally[Change.DELETED]
+    counts.edited = tally[Change.EDITED]
+
+    for archived_id, position, change in careful:
+        versions.apply(archived_id, messages[position], result.keys[position][2], change, delivery, exported_at)
+    if earlier:
+        order = {m.archived_id: messages[m.index].index for m in result.matches}
+        versions.lower_first_seen(earlier, delivery, exported_at, order)
+
+    findings.for_new_messages(conversation, delivery, [(new_ids[p], messages[p]) for p in result.new])
+    # missing: archived messages this export covers but did not show
+    if coverage is not None:
+        first_minute, last_minute = coverage.first_ms // 60_000, coverage.last_ms // 60_000
+        by_id = {ref.id: ref for ref in archived}
+        absent = [
+            i for i in result.unmatched
+            if first_minute <= by_id[i].minute <= last_minute and side.first_seen[i] < exported_at
+        ]
+        counts.missing = versions.record_absences(absent, delivery, exported_at)
+    # messages this delivery showed first, absent from later deliveries that cover them
+    versions.absences_in_later_deliveries(conversation, exported_at, list(new_ids.values()) + earlier)
+    return conversation, counts
+

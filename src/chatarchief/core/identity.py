@@ -1,0 +1,76 @@
+"""Identity of a message across exports.
+
+WhatsApp exports carry no message ids, so a message is known by
+(conversation, sender, minute, content digest, occurrence): the occurrence index tells apart equal
+texts sent in the same minute. Sources with their own ids (Signal, Telegram) are matched on those.
+
+The content digest of a media message is the media's SHA-256 when the file is present; when the
+export only says "media omitted" the digest is a placeholder that a later export with the media
+*enriches* (see reconcile.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from chatarchief.core.model import Kind, Message
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"), None)
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+
+PLACEHOLDER = "media?"  # digest prefix of a media message whose file was not in the export
+TOMBSTONE = "deleted"
+VIEW_ONCE = "view_once"
+
+
+def normalise_text(text: str) -> str:
+    """The text as compared across exports: NFC, no bidi marks, whitespace runs folded, trimmed."""
+    if text.isascii():
+        return " ".join(text.split())
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text.translate(_INVISIBLE))).strip()
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def content_digest(message: Message) -> str:
+    """A short stable digest of what the message says (not how the export spelled it)."""
+    kind = message.kind
+    if kind is Kind.DELETED:
+        return TOMBSTONE
+    if kind is Kind.VIEW_ONCE:
+        return VIEW_ONCE
+    if message.attachments:
+        hashes = [a.sha256 for a in message.attachments]
+        if all(hashes):
+            return "media:" + _short_hash("|".join(h for h in hashes if h))
+        media = message.attachments[0].media_type or "media"
+        return f"{PLACEHOLDER}{media}"
+    if kind is Kind.SYSTEM or kind is Kind.CALL:
+        event = message.event.value if message.event else "system"
+        return f"{event}:{_short_hash(normalise_text(message.body))}"
+    return _short_hash(normalise_text(message.body))
+
+
+def is_placeholder(digest: str) -> bool:
+    return digest.startswith(PLACEHOLDER)
+
+
+def minute_of(sent_at_ms: int) -> int:
+    return sent_at_ms // 60_000
+
+
+def occurrence_keys(messages: Iterable[Message]) -> list[tuple[str, int, str, int]]:
+    """(sender, minute, digest, occurrence) for each message, occurrence counted in export order."""
+    seen: dict[tuple[str, int, str], int] = {}
+    keys = []
+    for message in messages:
+        base = (message.sender or "", message.sent_at_ms // 60_000, content_digest(message))
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        keys.append((*base, occurrence))
+    return keys

@@ -1,0 +1,202 @@
+"""The normalised world every parser produces and the loader consumes.
+
+Times are integers: UTC milliseconds since the epoch (``sent_at_ms``), with the precision the source
+gives (``precision_ms``: 60_000 for Android WhatsApp, 1_000 for iOS, 1 for Signal) and the raw text they
+came from. Integers keep a million-message parse fast; `Message.sent_at` gives the aware datetime.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import IO, Any
+
+
+class Channel(StrEnum):
+    WHATSAPP = "whatsapp"
+    SIGNAL = "signal"
+    SMS = "sms"
+    TELEGRAM = "telegram"
+
+
+class Kind(StrEnum):
+    """What a message is. `deleted` and `view_once` are forms a message can take in one export."""
+
+    TEXT = "text"
+    MEDIA = "media"  # attachment (with or without caption), present or omitted
+    SYSTEM = "system"  # system events (group created, timer changed, security code, ...)
+    CALL = "call"  # missed/finished calls
+    LOCATION = "location"
+    CONTACT = "contact"
+    POLL = "poll"
+    DELETED = "deleted"  # a tombstone ("Dit bericht is verwijderd", Signal remote delete)
+    VIEW_ONCE = "view_once"  # view-once media (WhatsApp `null`, Signal view_once)
+
+
+class Deleter(StrEnum):
+    SELF = "self"  # the custodian (the export's owner) deleted it
+    OTHER = "other"  # another participant deleted it for everyone
+
+
+class SystemEvent(StrEnum):
+    E2E_NOTICE = "e2e_notice"
+    GROUP_CREATED = "group_created"
+    MEMBER_ADDED = "member_added"
+    MEMBER_LEFT = "member_left"
+    MEMBER_REMOVED = "member_removed"
+    ADMIN_CHANGED = "admin_changed"
+    SUBJECT_CHANGED = "subject_changed"
+    ICON_CHANGED = "icon_changed"
+    SECURITY_CODE_CHANGED = "security_code_changed"
+    NUMBER_CHANGED = "number_changed"
+    DISAPPEARING_ENABLED = "disappearing_enabled"  # details: {"timer_seconds": int | None}
+    DISAPPEARING_DISABLED = "disappearing_disabled"
+    MISSED_CALL = "missed_call"
+    CALL = "call"
+    PINNED = "pinned"
+    OTHER = "other"
+
+
+@dataclass(slots=True)
+class Participant:
+    """Someone in a conversation. `key` is the normalised identity used for matching senders."""
+
+    key: str
+    name: str
+    phone: str | None = None
+    is_self: bool = False
+    native_id: str | None = None
+
+
+@dataclass(slots=True)
+class Attachment:
+    """A media file referenced by a message.
+
+    ``omitted`` is true when the export names the media but does not hold it (``<Media weggelaten>``).
+    ``open`` returns a binary stream of the plaintext content when it is present; ``sha256`` and
+    ``size`` are filled by the parser when it already knows them (else the loader computes them).
+    """
+
+    filename: str | None
+    mime_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    omitted: bool = False
+    media_type: str | None = None  # image, video, audio, sticker, document, gif, contact, ...
+    open: Callable[[], IO[bytes]] | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(slots=True)
+class Revision:
+    """An earlier version of an edited message (Signal/Telegram edits), oldest first."""
+
+    body: str
+    sent_at_ms: int | None = None
+    kind: Kind = Kind.TEXT
+
+
+@dataclass(slots=True)
+class Message:
+    index: int  # running order in the export (0-based), i.e. line order
+    sender: str | None  # Participant.key; None for system lines without a sender
+    sent_at_ms: int
+    kind: Kind
+    body: str  # normalised text; "" for tombstones / view-once / pure media
+    raw: str = ""  # the raw text as in the file (WhatsApp: the lines), for evidence
+    raw_time: str = ""
+    precision_ms: int = 1
+    line: int = 0  # 1-based line of the header in the file, 0 if not line based
+    sender_name: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    edited: bool = False  # the export marks it as edited
+    deleted_by: Deleter | None = None  # set for Kind.DELETED
+    event: SystemEvent | None = None  # set for Kind.SYSTEM / Kind.CALL
+    details: dict[str, Any] | None = None  # e.g. {"timer_seconds": 604800}
+    native_id: str | None = None  # the source's own id (Signal: "date_sent:from:thread")
+    revisions: list[Revision] = field(default_factory=list)  # older versions, oldest first
+    outgoing: bool | None = None
+    expires_in_ms: int | None = None  # disappearing-message timer on this message
+
+    @property
+    def sent_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.sent_at_ms / 1000, tz=dt.UTC)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """One chat. `key` identifies it within the channel for this custodian (see identity.py)."""
+
+    key: str
+    title: str
+    channel: Channel
+    is_group: bool | None = None
+    participants: list[Participant] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    native_id: str | None = None
+    # The time span the export is complete for. None means: from the first to the last message.
+    covers_from_ms: int | None = None
+    covers_to_ms: int | None = None
+
+    def span(self) -> tuple[int, int] | None:
+        """(first, last) UTC ms this export covers for this conversation, or None if empty."""
+        if self.covers_from_ms is not None and self.covers_to_ms is not None:
+            return self.covers_from_ms, self.covers_to_ms
+        if not self.messages:
+            return None
+        times = [m.sent_at_ms for m in self.messages]
+        return min(times), max(times)
+
+
+@dataclass(slots=True)
+class Defect:
+    """Something a tolerant parser could not place. Kept as evidence, with the raw text."""
+
+    code: str
+    line: int
+    raw: str
+    message: str = ""
+
+
+@dataclass(slots=True)
+class Export:
+    """Everything one handed-in file (or folder) holds, normalised."""
+
+    format: str  # registry name, e.g. "whatsapp", "signal_android"
+    channel: Channel
+    source_name: str  # file name as handed in
+    conversations: list[Conversation] = field(default_factory=list)
+    defects: list[Defect] = field(default_factory=list)
+    platform: str | None = None  # android, ios, desktop, ...
+    locale: str | None = None  # nl, en, ...
+    created_at_ms: int | None = None  # when the export/backup was made, if the file says so
+    self_participant: Participant | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message_count(self) -> int:
+        return sum(len(c.messages) for c in self.conversations)
+
+    def newest_message_ms(self) -> int | None:
+        newest = [max(m.sent_at_ms for m in c.messages) for c in self.conversations if c.messages]
+        return max(newest) if newest else None
+
+
+@dataclass(slots=True)
+class ParseOptions:
+    """What a parser may be given besides the path.
+
+    ``secret``: passphrase / recovery key / database key (never stored or logged).
+    ``workdir``: a private temporary folder the caller owns and removes; parsers spill decrypted
+    attachments or unpacked members there. ``source_name``: the name the user handed the file in
+    under (an upload is stored under another name). ``time_zone``: for formats with local
+    wall-clock times. ``progress``: called with (done, total) in bytes, when known.
+    """
+
+    secret: str | None = None
+    workdir: str | None = None
+    source_name: str | None = None
+    time_zone: str = "Europe/Amsterdam"
+    strict: bool = False
+    progress: Callable[[int, int], None] | None = field(default=None, repr=False)

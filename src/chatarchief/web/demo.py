@@ -1,0 +1,77 @@
+"""Demo data for `make run`: three ministries, a few officials, a demo login and two monthly
+WhatsApp exports of one chat (the second shows a deletion, an edit and a timer switched on)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+
+from django.contrib.auth import get_user_model
+
+from chatarchief.archive.models import Custodian
+from chatarchief.archive.services import registry
+from chatarchief.archive.services.ingest import ingest
+
+DEMO_USER = "demo"
+DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 (documented demo login, development data only)
+
+_JANUARY = """\
+02-01-2026 09:00 - Berichten en oproepen worden end-to-end versleuteld. Niemand buiten deze chat kan ze lezen of beluisteren, zelfs WhatsApp niet. Tik voor meer informatie.
+02-01-2026 09:01 - Anna de Vries: Goedemorgen, de nota over de Woo-verzoeken ligt klaar.
+02-01-2026 09:03 - Minister: Dank je. Kun je de beslispunten nog scherper maken?
+02-01-2026 09:05 - Anna de Vries: Doe ik. Vanmiddag een nieuwe versie.
+02-01-2026 09:05 - Anna de Vries: Doe ik. Vanmiddag een nieuwe versie.
+05-01-2026 14:12 - Anna de Vries: Het Kamerdebat is verplaatst naar donderdag 15:00.
+05-01-2026 14:15 - Minister: Prima, zet het in de agenda.
+12-01-2026 08:30 - Anna de Vries: <Media weggelaten>
+12-01-2026 08:31 - Anna de Vries: Foto van het whiteboard, zie hierboven.
+20-01-2026 17:45 - Minister: Graag de planning voor februari
+met de overleggen met de VNG
+en het IPO.
+28-01-2026 10:10 - Anna de Vries: Let op: <script>alert('x')</script> is gewoon tekst.
+"""
+
+_FEBRUARY_EXTRA = """\
+03-02-2026 11:00 - Anna de Vries: Anna de Vries heeft berichten met vervaldatum ingeschakeld. Alle nieuwe berichten verdwijnen na 7 dagen uit deze chat. Tik om dit te wijzigen
+03-02-2026 11:02 - Minister: Zet dat alsjeblieft weer uit, dit moet bewaard blijven.
+03-02-2026 11:03 - Anna de Vries heeft berichten met vervaldatum uitgeschakeld. Tik om dit te wijzigen
+10-02-2026 16:20 - Minister: Akkoord met de planning. <Dit bericht is bewerkt>
+"""
+
+
+def _february() -> str:
+    text = _JANUARY.replace(
+        "05-01-2026 14:12 - Anna de Vries: Het Kamerdebat is verplaatst naar donderdag 15:00.",
+        "05-01-2026 14:12 - Anna de Vries: Dit bericht is verwijderd",
+    )
+    return text + _FEBRUARY_EXTRA
+
+
+def load_demo(actor: str) -> Iterator[str]:
+    User = get_user_model()
+    if not User.objects.filter(username=DEMO_USER).exists():
+        User.objects.create_superuser(DEMO_USER, password=DEMO_PASSWORD)
+        yield f"user {DEMO_USER} (password {DEMO_PASSWORD})"
+    people = [
+        ("minister-bzk", "Minister van BZK", "BZK", "bewindspersoon", "Minister", ["+31612345670"]),
+        ("sg-fin", "Secretaris-generaal Financiën", "FIN", "sleutelfunctionaris", "Secretaris-generaal", []),
+        ("dg-jenv", "Directeur-generaal Rechtspleging", "JENV", "sleutelfunctionaris", "Directeur-generaal", []),
+    ]
+    names = {"BZK": "Binnenlandse Zaken en Koninkrijksrelaties", "FIN": "Financiën", "JENV": "Justitie en Veiligheid"}
+    for code, name in names.items():
+        registry.add_organisation(code, name, actor=actor)
+    for slug, name, org, category, function, phones in people:
+        if not Custodian.objects.filter(slug=slug).exists():
+            registry.add_custodian(
+                slug, name=name, actor=actor, organisation=org, category=category, function=function, phones=phones
+            )
+            yield f"custodian {slug}"
+    custodian = Custodian.objects.get(slug="minister-bzk")
+    with tempfile.TemporaryDirectory() as tmp:
+        for month, text in (("januari", _JANUARY), ("februari", _february())):
+            path = os.path.join(tmp, "WhatsApp-chat met Anna de Vries.txt")
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            outcome = ingest(path, custodian, actor=actor, file_name=f"WhatsApp-chat met Anna de Vries ({month}).txt")
+            yield f"ingest {month}: {outcome.status} {outcome.counts}"

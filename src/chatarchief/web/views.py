@@ -1,0 +1,169 @@
+"""Web views: a few lines each around the same service functions the CLI calls."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from chatarchief.archive.models import Attachment, Conversation, Delivery, Message
+from chatarchief.archive.services import blobs, readout
+from chatarchief.archive.services.ingest import ingest
+from chatarchief.audit import log
+from chatarchief.compliance import cadence
+from chatarchief.compliance.models import Finding
+from chatarchief.web import access
+from chatarchief.web.forms import UploadForm
+
+PAGE_SIZE = 200
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    custodians = (
+        access.custodians_for(request.user)
+        .select_related("organisation")
+        .annotate(
+            delivery_count=Count("deliveries", filter=Q(deliveries__status="ingested"), distinct=True),
+            last_secured=Max("deliveries__exported_at", filter=Q(deliveries__status="ingested")),
+            open_findings=Count("findings", filter=Q(findings__retracted_at__isnull=True), distinct=True),
+        )
+        .order_by("name")
+    )
+    return render(request, "home.html", {"custodians": custodians})
+
+
+def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    custodian = access.custodian_or_403(request.user, slug)
+    cadence.refresh(custodian)
+    conversations = (
+        Conversation.objects.filter(custodian=custodian)
+        .annotate(message_count=Count("messages"), last_ms=Max("messages__sent_at_ms"))
+        .order_by("title")
+    )
+    zone = ZoneInfo(custodian.time_zone)
+    findings = [readout.finding_dict(f, zone) for f in Finding.objects.filter(custodian=custodian, retracted_at__isnull=True).select_related("custodian", "conversation", "message").order_by("-detected_at")[:200]]
+    deliveries = custodian.deliveries.select_related("delivered_by").order_by("-received_at")[:100]
+    return render(
+        request,
+        "custodian.html",
+        {"custodian": custodian, "conversations": conversations, "deliveries": deliveries, "findings": findings},
+    )
+
+
+def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = get_object_or_404(Conversation.objects.select_related("custodian"), pk=pk)
+    if not access.can_read_content(request.user, conversation.custodian):
+        raise Http404
+    query = Message.objects.filter(conversation=conversation).order_by("sent_at_ms", "sort_index", "id")
+    paginator = Paginator(query, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
+    ids = [m.pk for m in page.object_list]
+    rows = {row["id"]: row for row in _rows(conversation, ids)}
+    log.content_read(
+        access.actor(request.user), "conversation.view", conversation, conversation.custodian.slug,
+        page=page.number, messages=len(ids),
+    )
+    return render(
+        request,
+        "conversation.html",
+        {"conversation": conversation, "page": page, "rows": [rows[i] for i in ids if i in rows],
+         "participants": conversation.participants.order_by("name")},
+    )
+
+
+def _rows(conversation: Conversation, ids: list[int]) -> list[dict]:
+    from collections import defaultdict
+
+    zone = ZoneInfo(conversation.custodian.time_zone)
+    attachments: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in Attachment.objects.filter(message_id__in=ids):
+        attachments[attachment.message_id].append(attachment)
+    rows = []
+    for message in Message.objects.filter(pk__in=ids).prefetch_related("versions"):
+        rows.append(
+            {
+                "id": message.pk,
+                "message": message,
+                "sent_at": readout.iso(message.sent_at_ms, zone),
+                "versions": list(message.versions.all()),
+                "attachments": attachments.get(message.pk, []),
+            }
+        )
+    return rows
+
+
+def attachment_content(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_object_or_404(Attachment.objects.select_related("message__conversation__custodian"), pk=pk)
+    custodian = attachment.message.conversation.custodian
+    if not access.can_read_content(request.user, custodian) or not attachment.blob_id:
+        raise Http404
+    log.content_read(access.actor(request.user), "attachment.view", attachment, custodian.slug, sha256=attachment.blob_id)
+    handle = blobs.store().open(attachment.blob_id)
+    inline = (attachment.mime_type or "").split(";")[0] in {"image/jpeg", "image/png", "image/gif", "image/webp"}
+    response = FileResponse(
+        handle, content_type=attachment.mime_type or "application/octet-stream", as_attachment=not inline,
+        filename=os.path.basename(attachment.filename or attachment.blob_id),
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    custodians = access.custodians_for(request.user).order_by("name")
+    form = UploadForm(request.POST or None, request.FILES or None, custodians=custodians)
+    if request.method == "POST" and form.is_valid():
+        custodian = form.cleaned_data["custodian"]
+        if not access.can_deliver(request.user, custodian):
+            raise Http404
+        outcome = None
+        for uploaded in form.cleaned_data["files"]:
+            outcome = _ingest_upload(request, uploaded, custodian, form)
+        assert outcome is not None
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = outcome.delivery.get_absolute_url() if hasattr(outcome.delivery, "get_absolute_url") else f"/deliveries/{outcome.delivery.pk}/"
+            return response
+        return redirect(f"/deliveries/{outcome.delivery.pk}/")
+    return render(request, "upload.html", {"form": form, "max_size": settings.MAX_UPLOAD_SIZE})
+
+
+def _ingest_upload(request: HttpRequest, uploaded, custodian, form):  # type: ignore[no-untyped-def]
+    settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(dir=settings.UPLOAD_DIR)
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            for chunk in uploaded.chunks():
+                sink.write(chunk)
+        outcome = ingest(
+            path, custodian, actor=access.actor(request.user), user=request.user,
+            file_name=os.path.basename(uploaded.name), exported_at=form.cleaned_data.get("exported_at"),
+            secret=form.cleaned_data.get("passphrase") or None,
+        )
+    finally:
+        os.unlink(path)
+    if outcome.error:
+        flash.error(request, outcome.error.message(get_language() or "nl"))
+    return outcome
+
+
+def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = get_object_or_404(Delivery.objects.select_related("custodian", "delivered_by"), pk=pk)
+    if not access.custodians_for(request.user).filter(pk=delivery.custodian_id).exists():
+        raise Http404
+    conversations = delivery.coverage.select_related("conversation").order_by("conversation__title")
+    template = "partials/delivery_status.html" if request.htmx else "delivery.html"
+    return render(request, template, {"delivery": delivery, "conversations": conversations,
+                                      "error": delivery.error_message_en if (get_language() or "nl").startswith("en") else delivery.error_message,
+                                      "title": _("Ontvangstbewijs")})
