@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `chatarchief messages ... | head` ends quietly
     args = build_parser().parse_args(argv)
     _setup_django()
     from chatarchief import commands  # noqa: F401  (registers the command functions)

@@ -33,7 +33,7 @@ en het IPO.
 """
 
 _FEBRUARY_EXTRA = """\
-03-02-2026 11:00 - Anna de Vries: Anna de Vries heeft berichten met vervaldatum ingeschakeld. Alle nieuwe berichten verdwijnen na 7 dagen uit deze chat. Tik om dit te wijzigen
+03-02-2026 11:00 - Anna de Vries heeft berichten met vervaldatum ingeschakeld. Alle nieuwe berichten verdwijnen na 7 dagen uit deze chat. Tik om dit te wijzigen
 03-02-2026 11:02 - Minister: Zet dat alsjeblieft weer uit, dit moet bewaard blijven.
 03-02-2026 11:03 - Anna de Vries heeft berichten met vervaldatum uitgeschakeld. Tik om dit te wijzigen
 10-02-2026 16:20 - Minister: Akkoord met de planning. <Dit bericht is bewerkt>
@@ -73,5 +73,5 @@ def load_demo(actor: str) -> Iterator[str]:
             path = os.path.join(tmp, "WhatsApp-chat met Anna de Vries.txt")
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(text)
-            outcome = ingest(path, custodian, actor=actor, file_name=f"WhatsApp-chat met Anna de Vries ({month}).txt")
+            outcome = ingest(path, custodian, actor=actor, file_name="WhatsApp-chat met Anna de Vries.txt")
             yield f"ingest {month}: {outcome.status} {outcome.counts}"

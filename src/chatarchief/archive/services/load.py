@@ -47,8 +47,11 @@ class _Side:
     special: set[int] = field(default_factory=set)  # has versions or absences: careful path
 
 
-def _ms(value: dt.datetime) -> int:
-    return int(value.timestamp() * 1000)
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    """A timestamp read with a raw cursor: SQLite gives naive UTC (or text), PostgreSQL aware."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def allocate_ids(model: type, count: int) -> list[int]:
@@ -98,10 +101,7 @@ def _archived(conversation: Conversation) -> tuple[list[ArchivedRef], _Side]:
         )
         for row in cursor.fetchall():
             refs.append(ArchivedRef(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7])))
-            first_seen = row[8]
-            if isinstance(first_seen, str):
-                first_seen = dt.datetime.fromisoformat(first_seen).replace(tzinfo=dt.UTC)
-            side.first_seen[row[0]] = first_seen
+            side.first_seen[row[0]] = _aware(row[8])
             side.precision[row[0]] = row[9]
         cursor.execute(
             "SELECT DISTINCT message_id FROM archive_messageversion v JOIN archive_message m ON m.id = v.message_id"
