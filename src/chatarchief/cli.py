@@ -99,8 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     usr_add = usr.add_parser("add", help="add a user")
     usr_add.add_argument("username")
     usr_add.add_argument("--password-file", required=True)
-    usr_add.add_argument("--custodian", help="link the user to this custodian")
-    usr_add.add_argument("--admin", action="store_true")
+    usr_add.add_argument(
+        "--role", choices=["custodian", "operator", "reviewer", "woo_coordinator", "auditor", "admin"]
+    )
+    usr_add.add_argument("--custodian", help="the custodian this role applies to (custodian, operator)")
+    usr_add.add_argument("--organisation", help="the organisation this role applies to (reviewer, auditor, ...)")
     return parser
 
 

@@ -204,6 +204,9 @@ def user_add(args: argparse.Namespace) -> int:
     from chatarchief.web.accounts import add_user
 
     password = _read_secret(args.password_file) or ""
-    user = add_user(args.username, password, actor=_actor(), custodian_slug=args.custodian, admin=args.admin)
+    user = add_user(
+        args.username, password, actor=_actor(), role=args.role, custodian_slug=args.custodian,
+        organisation_code=args.organisation,
+    )
     print(f"user {user.username} added")
     return 0

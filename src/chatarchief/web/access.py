@@ -1,4 +1,4 @@
-"""Who may see what. One place for scope decisions; views and API ask here, never decide themselves."""
+"""Thin view helpers over the access service (chatarchief.access.services decides)."""
 
 from __future__ import annotations
 
@@ -7,31 +7,28 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
+from chatarchief.access.constants import Action
+from chatarchief.access.services import allowed, custodians
 from chatarchief.archive.models import Custodian
 
 
-def custodians_for(user: Any) -> QuerySet[Custodian]:
-    """The custodians whose archive this user may open."""
-    if not getattr(user, "is_authenticated", False):
-        return Custodian.objects.none()
-    if user.is_superuser:
-        return Custodian.objects.all()
-    return Custodian.objects.filter(user=user)
+def custodians_for(user: Any, action: Action = Action.VIEW_METADATA) -> QuerySet[Custodian]:
+    return custodians(user, action)
 
 
-def custodian_or_403(user: Any, slug: str) -> Custodian:
-    custodian = custodians_for(user).filter(slug=slug).first()
+def custodian_or_403(user: Any, slug: str, action: Action = Action.VIEW_METADATA) -> Custodian:
+    custodian = custodians(user, action).filter(slug=slug).first()
     if custodian is None:
         raise PermissionDenied
     return custodian
 
 
 def can_read_content(user: Any, custodian: Custodian) -> bool:
-    return custodians_for(user).filter(pk=custodian.pk).exists()
+    return allowed(user, Action.READ_CONTENT, custodian)
 
 
 def can_deliver(user: Any, custodian: Custodian) -> bool:
-    return custodians_for(user).filter(pk=custodian.pk).exists()
+    return allowed(user, Action.DELIVER, custodian)
 
 
 def actor(user: Any) -> str:

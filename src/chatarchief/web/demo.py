@@ -9,7 +9,9 @@ from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
 
-from chatarchief.archive.models import Custodian
+from chatarchief.access.constants import Role
+from chatarchief.access.services import grant
+from chatarchief.archive.models import Custodian, Organisation
 from chatarchief.archive.services import registry
 from chatarchief.archive.services.ingest import ingest
 
@@ -50,9 +52,6 @@ def _february() -> str:
 
 def load_demo(actor: str) -> Iterator[str]:
     User = get_user_model()
-    if not User.objects.filter(username=DEMO_USER).exists():
-        User.objects.create_superuser(DEMO_USER, password=DEMO_PASSWORD)
-        yield f"user {DEMO_USER} (password {DEMO_PASSWORD})"
     people = [
         ("minister-bzk", "Minister van BZK", "BZK", "bewindspersoon", "Minister", ["+31612345670"]),
         ("sg-fin", "Secretaris-generaal Financiën", "FIN", "sleutelfunctionaris", "Secretaris-generaal", []),
@@ -67,6 +66,13 @@ def load_demo(actor: str) -> Iterator[str]:
                 slug, name=name, actor=actor, organisation=org, category=category, function=function, phones=phones
             )
             yield f"custodian {slug}"
+    if not User.objects.filter(username=DEMO_USER).exists():
+        demo_user = User.objects.create_user(DEMO_USER, password=DEMO_PASSWORD)
+        for code in names:  # a records manager of the three pilot ministries: sees and delivers content
+            grant(demo_user, Role.REVIEWER, organisation=Organisation.objects.get(code=code))
+            grant(demo_user, Role.OPERATOR, organisation=Organisation.objects.get(code=code))
+        grant(demo_user, Role.CUSTODIAN, custodian=Custodian.objects.get(slug="minister-bzk"))
+        yield f"user {DEMO_USER} (password {DEMO_PASSWORD}): reviewer + operator for BZK, FIN, JENV"
     custodian = Custodian.objects.get(slug="minister-bzk")
     with tempfile.TemporaryDirectory() as tmp:
         for month, text in (("januari", _JANUARY), ("februari", _february())):

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "chatarchief.audit",
+    "chatarchief.access",
     "chatarchief.archive",
     "chatarchief.compliance",
     "chatarchief.web",
