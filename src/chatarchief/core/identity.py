@@ -16,10 +16,17 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from chatarchief.core.model import Kind, Message
+from chatarchief.core.model import Kind, Message, SystemEvent
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"), None)
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
+
+# System lines whose wording depends on the phone's language and platform but whose meaning does
+# not: identified by event (and timer) so a Dutch iOS and an English Android export line up.
+_WORDING_FREE = {
+    SystemEvent.E2E_NOTICE, SystemEvent.DISAPPEARING_ENABLED, SystemEvent.DISAPPEARING_DISABLED,
+    SystemEvent.MISSED_CALL, SystemEvent.CALL, SystemEvent.SECURITY_CODE_CHANGED,
+}
 
 PLACEHOLDER = "media?"  # digest prefix of a media message whose file was not in the export
 TOMBSTONE = "deleted"
@@ -51,6 +58,9 @@ def content_digest(message: Message) -> str:
         media = message.attachments[0].media_type or "media"
         return f"{PLACEHOLDER}{media}"
     if kind is Kind.SYSTEM or kind is Kind.CALL:
+        if message.event in _WORDING_FREE:
+            timer = (message.details or {}).get("timer_seconds", "")
+            return f"{message.event.value}:{timer}"
         event = message.event.value if message.event else "system"
         return f"{event}:{_short_hash(normalise_text(message.body))}"
     return _short_hash(normalise_text(message.body))

@@ -77,6 +77,14 @@ def message_missing(message: Message) -> None:
     )
 
 
+SELF_CARRIED = (FindingType.VIEW_ONCE, FindingType.DISAPPEARING_ENABLED, FindingType.DISAPPEARING_DISABLED)
+
+
+def first_shown_in(message_ids: list[int], delivery: Delivery) -> None:
+    """Findings a message carries by itself name the first (oldest) delivery that showed it."""
+    Finding.objects.filter(message_id__in=message_ids, type__in=SELF_CARRIED).update(delivery=delivery)
+
+
 def for_new_messages(conversation: Conversation, delivery: Delivery, new: Iterable[tuple[int, ParsedMessage]]) -> None:
     """Findings that a message carries by itself: tombstone, edit marker, view-once, timers."""
     from chatarchief.archive.services import versions

@@ -216,7 +216,7 @@ def load_conversation(
         versions.apply(archived_id, messages[position], result.keys[position][2], change, delivery, exported_at)
     if earlier:
         order = {m.archived_id: messages[m.index].index for m in result.matches}
-        versions.lower_first_seen(earlier, delivery, exported_at, order)
+        versions.lower_first_seen(conversation.pk, earlier, delivery, exported_at, order)
 
     findings.for_new_messages(conversation, delivery, [(new_ids[p], messages[p]) for p in result.new])
     # missing: archived messages this export covers but did not show
@@ -229,6 +229,6 @@ def load_conversation(
         ]
         counts.missing = versions.record_absences(absent, delivery, exported_at)
     # messages this delivery showed first, absent from later deliveries that cover them
-    versions.absences_in_later_deliveries(conversation, exported_at, list(new_ids.values()) + earlier)
+    versions.absences_in_later_deliveries(conversation.pk, exported_at, dict.fromkeys(new_ids.values()))
     return conversation, counts
 

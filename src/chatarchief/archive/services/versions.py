@@ -153,36 +153,39 @@ def record_absences(message_ids: list[int], delivery: Delivery, exported_at: dt.
     return len(message_ids)
 
 
-def lower_first_seen(message_ids: list[int], delivery: Delivery, exported_at: dt.datetime, order: dict[int, int]) -> None:
-    """Messages this (older) delivery showed before the one that first archived them."""
-    for message in Message.objects.filter(pk__in=message_ids):
-        previous = message.first_seen_at
+def lower_first_seen(conversation_id: int, message_ids: list[int], delivery: Delivery, exported_at: dt.datetime, order: dict[int, int]) -> None:
+    """Messages this (older) delivery showed before the delivery that first archived them. The
+    deliveries in between covered them without showing them: those are absences."""
+    before: dict[int, dt.datetime] = {}
+    for message in Message.objects.filter(pk__in=message_ids).only("pk", "first_seen_at", "sort_index"):
+        before[message.pk] = message.first_seen_at
         message.first_seen_at, message.first_delivery = exported_at, delivery
         message.sort_index = order.get(message.pk, message.sort_index)
         message.save(update_fields=["first_seen_at", "first_delivery", "sort_index"])
-        MessageVersion.objects.filter(message=message, digest=message.digest, exported_at__gt=exported_at).update(
-            exported_at=exported_at, delivery=delivery
-        )
-        absences_in_later_deliveries(message.conversation_id, exported_at, [message.pk], before=previous)
+    findings.first_shown_in(message_ids, delivery)
+    absences_in_later_deliveries(conversation_id, exported_at, before)
 
 
 def absences_in_later_deliveries(
-    conversation_id: int, exported_at: dt.datetime, message_ids: Iterable[int], before: dt.datetime | None = None
+    conversation_id: int, exported_at: dt.datetime, until: dict[int, dt.datetime | None]
 ) -> None:
-    """Deliveries newer than this one that cover a message's time yet did not show it."""
-    later = Coverage.objects.filter(conversation_id=conversation_id, exported_at__gt=exported_at)
-    if before is not None:
-        later = later.filter(exported_at__lt=before)
-    spans = list(later.values_list("delivery_id", "exported_at", "first_ms", "last_ms"))
-    ids = list(message_ids)
+    """Deliveries newer than this one (and older than `until[message]`, if set) that cover a
+    message's time yet did not show it."""
+    spans = list(
+        Coverage.objects.filter(conversation_id=conversation_id, exported_at__gt=exported_at).values_list(
+            "delivery_id", "exported_at", "first_ms", "last_ms"
+        )
+    )
+    ids = list(until)
     if not spans or not ids:
         return
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         by_delivery: dict[int, list[int]] = {}
         for message_id, minute in Message.objects.filter(pk__in=chunk).values_list("pk", "minute"):
-            for delivery_id, _when, first_ms, last_ms in spans:
-                if first_ms // 60_000 <= minute <= last_ms // 60_000:
+            limit = until[message_id]
+            for delivery_id, when, first_ms, last_ms in spans:
+                if (limit is None or when < limit) and first_ms // 60_000 <= minute <= last_ms // 60_000:
                     by_delivery.setdefault(delivery_id, []).append(message_id)
         for delivery_id, missing in by_delivery.items():
             delivery = Delivery.objects.get(pk=delivery_id)
