@@ -157,18 +157,22 @@ class Message(models.Model):
     sent_at_raw = models.CharField(max_length=64, blank=True)
     kind = models.CharField(max_length=16)
     body = models.TextField(null=True, blank=True)
-    event = models.CharField(max_length=32, blank=True)
+    # Columns most messages leave at their database default (bulk inserts name only the others).
+    event = models.CharField(max_length=32, blank=True, default="", db_default="")
     details = models.JSONField(null=True, blank=True)
-    edited = models.BooleanField(default=False)
+    edited = models.BooleanField(default=False, db_default=False)
     outgoing = models.BooleanField(null=True)
     expires_in_ms = models.BigIntegerField(null=True, blank=True)
-    state = models.CharField(max_length=16, choices=MessageState.choices, default=MessageState.CURRENT)
-    deleted_by = models.CharField(max_length=16, blank=True)
+    state = models.CharField(
+        max_length=16, choices=MessageState.choices, default=MessageState.CURRENT, db_default=MessageState.CURRENT
+    )
+    deleted_by = models.CharField(max_length=16, blank=True, default="", db_default="")
     sort_index = models.IntegerField(default=0)  # running order within the first export that showed it
     first_delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="+", db_index=False)
     first_seen_at = models.DateTimeField()
-    last_seen_at = models.DateTimeField()
-    raw = models.TextField(blank=True)
+    # The evidence: the original file is kept byte for byte; this is the message's line in the
+    # first delivery's original (0 where the source has no lines).
+    source_line = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [

@@ -85,29 +85,43 @@ def first_shown_in(message_ids: list[int], delivery: Delivery) -> None:
     Finding.objects.filter(message_id__in=message_ids, type__in=SELF_CARRIED).update(delivery=delivery)
 
 
+def _carried(parsed: ParsedMessage) -> tuple[str, dict[str, Any]] | None:
+    """The finding a new message carries by itself, if any."""
+    kind = parsed.kind
+    if kind is Kind.DELETED:
+        by = _by(parsed.deleted_by.value if parsed.deleted_by else "")
+        return FindingType.MESSAGE_DELETED, {"by": by, "content_preserved": False}
+    if kind is Kind.VIEW_ONCE:
+        return FindingType.VIEW_ONCE, {"sender": parsed.sender or ""}
+    if parsed.event is SystemEvent.DISAPPEARING_ENABLED:
+        return FindingType.DISAPPEARING_ENABLED, {
+            "timer_seconds": (parsed.details or {}).get("timer_seconds"), "by": parsed.sender or ""
+        }
+    if parsed.event is SystemEvent.DISAPPEARING_DISABLED:
+        return FindingType.DISAPPEARING_DISABLED, {"by": parsed.sender or ""}
+    if parsed.edited and not parsed.revisions:
+        return FindingType.MESSAGE_EDITED, {"versions": 1, "content_preserved": False}
+    return None
+
+
 def for_new_messages(conversation: Conversation, delivery: Delivery, new: Iterable[tuple[int, ParsedMessage]]) -> None:
-    """Findings that a message carries by itself: tombstone, edit marker, view-once, timers."""
+    """Findings that new messages carry by themselves (tombstone, edit marker, view-once, timers),
+    written in bulk: the subjects are new message ids, so they cannot exist yet."""
     from chatarchief.archive.services import versions
 
-    custodian_id = conversation.custodian_id
+    rows = []
+    text = Kind.TEXT
     for message_id, parsed in new:
-        kind = parsed.kind
-        if kind is Kind.TEXT and not parsed.edited and not parsed.revisions:
+        if parsed.kind is text and not parsed.edited and not parsed.revisions:
             continue
-        subject = f"message:{message_id}"
-        common = {"conversation_id": conversation.pk, "message_id": message_id, "delivery_id": delivery.pk}
-        if kind is Kind.DELETED:
-            upsert(FindingType.MESSAGE_DELETED, custodian_id, subject, **common,
-                   details={"by": _by(parsed.deleted_by.value if parsed.deleted_by else ""), "content_preserved": False})
-        elif kind is Kind.VIEW_ONCE:
-            upsert(FindingType.VIEW_ONCE, custodian_id, subject, **common, details={"sender": parsed.sender or ""})
-        elif parsed.event is SystemEvent.DISAPPEARING_ENABLED:
-            upsert(FindingType.DISAPPEARING_ENABLED, custodian_id, subject, **common,
-                   details={"timer_seconds": (parsed.details or {}).get("timer_seconds"), "by": parsed.sender or ""})
-        elif parsed.event is SystemEvent.DISAPPEARING_DISABLED:
-            upsert(FindingType.DISAPPEARING_DISABLED, custodian_id, subject, **common, details={"by": parsed.sender or ""})
+        carried = _carried(parsed)
+        if carried is not None:
+            rows.append(
+                Finding(
+                    type=carried[0], custodian_id=conversation.custodian_id, subject=f"message:{message_id}",
+                    conversation_id=conversation.pk, message_id=message_id, delivery_id=delivery.pk, details=carried[1],
+                )
+            )
         if parsed.revisions:
             versions.add_revisions(message_id, parsed, delivery)
-        elif parsed.edited:
-            upsert(FindingType.MESSAGE_EDITED, custodian_id, subject, **common,
-                   details={"versions": 1, "content_preserved": False})
+    Finding.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)

@@ -95,7 +95,7 @@ def _archived(conversation: Conversation) -> tuple[list[ArchivedRef], _Side]:
     side = _Side()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, sender_key, minute, digest, occurrence, kind, native_id, edited, first_seen_at, precision_ms, state"
+            "SELECT id, sender_key, minute, digest, occurrence, kind, native_id, edited, first_seen_at, precision_ms"
             " FROM archive_message WHERE conversation_id = %s",
             [conversation.pk],
         )
@@ -113,11 +113,12 @@ def _archived(conversation: Conversation) -> tuple[list[ArchivedRef], _Side]:
     return refs, side
 
 
-_MESSAGE_COLUMNS = (
-    "id, conversation_id, sender_key, minute, digest, occurrence, native_id, sender_name, sent_at_ms, precision_ms,"
-    " sent_at_raw, kind, body, event, details, edited, outgoing, expires_in_ms, state, deleted_by, sort_index,"
-    " first_delivery_id, first_seen_at, last_seen_at, raw"
+# A plain text message names only these columns; the rest take their database defaults.
+_PLAIN = (
+    "id, conversation_id, sender_key, minute, digest, occurrence, sender_name, sent_at_ms, precision_ms,"
+    " sent_at_raw, kind, body, sort_index, first_delivery_id, first_seen_at, source_line"
 )
+_FULL = _PLAIN + ", native_id, event, details, edited, outgoing, expires_in_ms, state, deleted_by"
 
 
 def _insert_new(
@@ -132,36 +133,42 @@ def _insert_new(
     ids = allocate_ids(Message, len(positions))
     when = connection.ops.adapt_datetimefield_value(exported_at)
     details_field = Message._meta.get_field("details")
-    rows = []
+    conversation_id, delivery_id = conversation.pk, delivery.pk
+    plain: list[tuple] = []
+    full: list[tuple] = []
     attachment_rows = []
-    by_position: dict[int, int] = {}
+    text = Kind.TEXT
+    by_position = dict(zip(positions, ids, strict=True))
     for message_id, position in zip(ids, positions, strict=True):
         m = parsed[position]
         sender, minute, digest, occurrence = keys[position]
-        by_position[position] = message_id
-        tomb = m.kind is Kind.DELETED
-        details = details_field.get_db_prep_save(m.details, connection) if m.details else None
-        rows.append(
-            (
-                message_id, conversation.pk, sender, minute, digest, occurrence, m.native_id, m.sender_name or "",
-                m.sent_at_ms, m.precision_ms, m.raw_time[:64], m.kind.value, None if tomb else m.body,
-                m.event.value if m.event else "", details, m.edited, m.outgoing, m.expires_in_ms,
-                "deleted" if tomb else "current", m.deleted_by.value if m.deleted_by else "", m.index,
-                delivery.pk, when, when, m.raw if len(m.raw) < 65536 else m.raw[:65536],
-            )
+        name = m.sender_name or ""
+        row = (
+            message_id, conversation_id, sender, minute, digest, occurrence, "" if name == sender else name,
+            m.sent_at_ms, m.precision_ms, m.raw_time[:64], m.kind.value, m.body, m.index, delivery_id, when, m.line,
         )
+        if m.kind is text and m.native_id is None and not m.edited and m.outgoing is None and m.expires_in_ms is None:
+            plain.append(row)
+        else:
+            tomb = m.kind is Kind.DELETED
+            details = details_field.get_db_prep_save(m.details, connection) if m.details else None
+            full.append(
+                row[:11] + (None if tomb else m.body,) + row[12:] + (
+                    m.native_id, m.event.value if m.event else "", details, m.edited, m.outgoing, m.expires_in_ms,
+                    "deleted" if tomb else "current", m.deleted_by.value if m.deleted_by else "",
+                )
+            )
         for n, a in enumerate(m.attachments):
             attachment_rows.append(
                 (message_id, n, a.sha256 if a.sha256 and not a.omitted and a.open is not None else None,
                  (a.filename or "")[:500], (a.mime_type or "")[:200], (a.media_type or "")[:32], a.size, a.omitted)
             )
-    placeholders = ", ".join(["%s"] * 25)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(
-                f"INSERT INTO archive_message ({_MESSAGE_COLUMNS}) VALUES ({placeholders})",  # noqa: S608
-                rows[start : start + BATCH],
-            )
+        for columns, rows in ((_PLAIN, plain), (_FULL, full)):
+            marks = ", ".join(["%s"] * (columns.count(",") + 1))
+            sql = f"INSERT INTO archive_message ({columns}) VALUES ({marks})"  # noqa: S608
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(sql, rows[start : start + BATCH])
         if attachment_rows:
             attachment_ids = allocate_ids(Attachment, len(attachment_rows))
             cursor.executemany(
