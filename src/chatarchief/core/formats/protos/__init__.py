@@ -1,0 +1,1 @@
+"""Wire-format readers for the protobuf-based formats (hand-written, fields named after the .proto)."""
