@@ -1,0 +1,98 @@
+"""Benchmark: parse a generated 1,000,000-message Android WhatsApp export, against whatstk.
+
+    .venv/bin/python bench/bench_whatsapp_parse.py [n_messages]
+
+Generates bench/data/whatsapp_android_<n>.txt (gitignored) if absent, then times chatarchief's
+`whatsapp.parse` and whatstk's `df_from_whatsapp` (given the header format, so it does not
+auto-detect), each in its own subprocess (best of 3 wall-clock runs; CPU time of that run; peak RSS).
+Prints the input, the machine (platform, CPUs, load average) and the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+HFORMAT = "%d-%m-%Y %H:%M - %name:"
+
+
+def _chatarchief(path: str) -> int:
+    from chatarchief.core.formats import whatsapp
+    from chatarchief.core.model import ParseOptions
+
+    return whatsapp.parse(path, ParseOptions()).message_count
+
+
+def _whatstk(path: str) -> int:
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    from whatstk import df_from_whatsapp
+
+    return len(df_from_whatsapp(path, auto_header=False, hformat=HFORMAT, max_size=None))
+
+
+def _one(which: str, path: str, runs: int) -> None:
+    """Child process: time `runs` parses, print one JSON line."""
+    run = _chatarchief if which == "chatarchief" else _whatstk
+    best = None
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        count = run(path)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if best is None or wall < best[0]:
+            best = (wall, cpu)
+    assert best is not None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(json.dumps({"messages": count, "wall": best[0], "cpu": best[1], "peak_rss_mb": peak}))
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--one":
+        _one(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        return
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    path = ROOT / "bench" / "data" / f"whatsapp_android_{n // 1000}k.txt"
+    if not path.exists():
+        from tests.generators.whatsapp import write_android_export
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        write_android_export(path, n)
+        print(f"generated {path} in {time.perf_counter() - started:.1f} s")
+    size = path.stat().st_size
+    print(f"input: {path.name}, {n:,} messages, {size / 1e6:.1f} MB, {sum(1 for _ in open(path, 'rb')):,} lines")
+    print(
+        f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+    )
+    for which, runs in (("chatarchief", 3), ("whatstk", 1)):
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", which, str(path), str(runs)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if out.returncode != 0:
+            print(f"{which}: failed: {out.stderr.strip().splitlines()[-1:]}")
+            continue
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"{which:12s} best of {runs}: {result['wall']:.2f} s wall ({result['cpu']:.2f} s CPU), "
+            f"{result['messages'] / result['wall']:,.0f} messages/s wall, "
+            f"{result['messages'] / result['cpu']:,.0f} messages/s CPU, "
+            f"{result['messages']:,} messages, peak RSS {result['peak_rss_mb']} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Recipients, threads and the account owner of a replayed Signal-Android database.
+
+Column names moved between database versions (`phone` → `e164`, `uuid` → `aci`, `system_display_name`
+→ `system_joined_name`, ...), so every query is built from the columns that exist.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Recipient:
+    """A contact or group as Signal stores it, with the identity that survives a reinstall.
+
+    `resolve()` fixes the derived names (phone, key, stable_id, display_name) once the row and its
+    group are known, so the per-message code reads plain attributes.
+    """
+
+    row_id: Any
+    e164: str | None = None
+    aci: str | None = None
+    email: str | None = None
+    group_id: str | None = None
+    name: str | None = None
+    members: list[Any] = field(default_factory=list)
+    phone: str | None = field(default=None, init=False)
+    stable_id: str = field(default="", init=False)
+    key: str = field(default="", init=False)
+    display_name: str = field(default="", init=False)
+
+    def resolve(self) -> Recipient:
+        """Derive phone ("+<digits>"), stable_id (e164/ACI/group id/e-mail), key and display name."""
+        self.phone = normalise_phone(self.e164)
+        aci = self.aci.lower() if self.aci else None
+        self.stable_id = self.phone or aci or self.group_id or self.email or f"local:{self.row_id}"
+        if self.phone:
+            self.key = self.phone
+        elif self.group_id:
+            self.key = f"signal:group:{self.group_id}"
+        else:
+            self.key = f"signal:{self.stable_id}"
+        self.display_name = (
+            self.name or self.phone or self.email or self.aci or self.group_id or f"Signal {self.row_id}"
+        )
+        return self
+
+
+def normalise_phone(value: Any) -> str | None:
+    """ "+<digits>" for something that looks like a phone number, else None."""
+    if not isinstance(value, str):
+        return None
+    digits = re.sub(r"[\s\-().]", "", value)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if re.fullmatch(r"\+?\d{4,20}", digits):
+        return digits if digits.startswith("+") else "+" + digits
+    return None
+
+
+def text(value: Any) -> str | None:
+    """A column value as non-empty text, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    value = str(value).strip()
+    return value or None
+
+
+def columns(connection: sqlite3.Connection) -> dict[str, set[str]]:
+    """Every table with its column names (lower case)."""
+    tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    found: dict[str, set[str]] = {}
+    for table in tables:
+        quoted = table.replace('"', '""')
+        found[table.lower()] = {str(row[1]).lower() for row in connection.execute(f'PRAGMA table_info("{quoted}")')}
+    return found
+
+
+def pick(available: set[str], *names: str) -> str:
+    """The first of `names` that is a column, quoted, else NULL."""
+    for name in names:
+        if name in available:
+            return f'"{name}"'
+    return "NULL"
+
+
+def load_recipients(connection: sqlite3.Connection, schema: dict[str, set[str]]) -> dict[Any, Recipient]:
+    cols = schema.get("recipient")
+    if not cols or "_id" not in cols:
+        return {}
+    query = (
+        f"SELECT _id, {pick(cols, 'e164', 'phone')}, {pick(cols, 'aci', 'uuid', 'service_id')}, "
+        f"{pick(cols, 'email')}, {pick(cols, 'group_id')}, {pick(cols, 'system_joined_name', 'system_display_name')}, "
+        f"{pick(cols, 'profile_joined_name')}, {pick(cols, 'profile_given_name', 'signal_profile_name')}, "
+        f"{pick(cols, 'profile_family_name')} FROM recipient"
+    )
+    found: dict[Any, Recipient] = {}
+    for row_id, e164, aci, email, group_id, system, joined, given, family in connection.execute(query):
+        profile = " ".join(part for part in (text(given), text(family)) if part) or None
+        found[row_id] = Recipient(
+            row_id=row_id,
+            e164=text(e164),
+            aci=text(aci),
+            email=text(email),
+            group_id=text(group_id),
+            name=text(system) or text(joined) or profile,
+        )
+    _add_groups(connection, schema, found)
+    for recipient in found.values():
+        recipient.resolve()
+    return found
+
+
+def _add_groups(connection: sqlite3.Connection, schema: dict[str, set[str]], found: dict[Any, Recipient]) -> None:
+    cols = schema.get("groups")
+    if not cols or "recipient_id" not in cols:
+        return
+    query = f"SELECT recipient_id, {pick(cols, 'group_id')}, {pick(cols, 'title')}, {pick(cols, 'members')} FROM groups"
+    for recipient_id, group_id, title, members in connection.execute(query):
+        recipient = found.get(recipient_id)
+        if recipient is None:
+            continue
+        recipient.group_id = recipient.group_id or text(group_id)
+        recipient.name = text(title) or recipient.name
+        for member in (text(members) or "").split(","):
+            member = member.strip()
+            if member:
+                recipient.members.append(int(member) if member.isascii() and member.isdigit() else member)
+    membership = schema.get("group_membership")
+    if membership and {"group_id", "recipient_id"} <= membership:
+        by_group = {r.group_id: r for r in found.values() if r.group_id}
+        for group_id, member in connection.execute("SELECT group_id, recipient_id FROM group_membership"):
+            group = by_group.get(text(group_id) or "")
+            if group is not None and member not in group.members:
+                group.members.append(member)
+
+
+def load_threads(connection: sqlite3.Connection, schema: dict[str, set[str]]) -> dict[Any, Any]:
+    """thread _id -> recipient id."""
+    cols = schema.get("thread")
+    if not cols or "_id" not in cols:
+        return {}
+    column = pick(cols, "recipient_id", "thread_recipient_id", "recipient_ids")
+    return dict(connection.execute(f"SELECT _id, {column} FROM thread"))
+
+
+def find_self(
+    recipients: dict[Any, Recipient], account: dict[str, Any], outgoing_senders: Counter[Any]
+) -> Recipient | None:
+    """The account owner: by e164, else by ACI, else the usual sender of outgoing messages."""
+    e164 = normalise_phone(account.get("account.e164") or account.get("pref_local_number"))
+    aci = text(account.get("account.aci") or account.get("pref_local_uuid"))
+    for recipient in recipients.values():
+        if e164 and recipient.phone == e164:
+            return recipient
+    for recipient in recipients.values():
+        if aci and recipient.aci and recipient.aci.lower() == aci.lower():
+            return recipient
+    for sender, _count in outgoing_senders.most_common(1):
+        if sender in recipients:
+            return recipients[sender]
+    if e164 or aci:
+        return Recipient(row_id="self", e164=e164, aci=aci).resolve()
+    return None

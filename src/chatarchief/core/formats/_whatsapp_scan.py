@@ -1,0 +1,314 @@
+"""The hot loop: one compiled header regex over a whole decoded chunk, one Message per header.
+
+The regex starts with a literal newline (the text is fed with a leading one), which lets the regex
+engine skip to candidate line starts instead of trying every position. Everything between two
+header matches belongs to the first: the rest of its line and all continuation lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from itertools import accumulate, compress, repeat
+from operator import add, getitem, is_, itemgetter
+from typing import Any
+
+from chatarchief.core.errors import FormatError
+from chatarchief.core.formats._whatsapp_content import BIDI, EXACT, Content, classify, normalise, system_event
+from chatarchief.core.formats._whatsapp_time import Clock, detect_order
+from chatarchief.core.model import Defect, Kind, Message, SystemEvent
+
+_MARKS = "[\u200e\u200f]*"
+_DATE = r"\d{1,4}[\u200e\u200f]?[-/.][\u200e\u200f]?\d{1,2}[\u200e\u200f]?[-/.][\u200e\u200f]?(?:[RHSTM]\d{1,2}|\d{1,4})(?: BE)?"
+_SIMPLE_DATE = r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
+_TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[ \u00a0\u202f]?(?:[AaPp]\.?[ \u00a0\u202f]?[Mm]\.?|[\u0635\u0645]))?"
+# Every header pattern has four groups: the whole header, the timestamp, the date, the time.
+DATE_FIRST = re.compile(
+    rf"\n({_MARKS}\[?{_MARKS}(({_DATE})[,\u060c]?[ \u00a0](?:klo )?({_TIME}))(?:\][ \u00a0]|[ \u00a0][-\u2013][ \u00a0]))"
+)
+TIME_FIRST = re.compile(rf"\n({_MARKS}\[{_MARKS}(({_TIME}),? ({_DATE}))\][ \u00a0])")  # date and time swapped
+ANDROID = re.compile(rf"\n((({_SIMPLE_DATE}),? ({_TIME})) - )")
+IOS = re.compile(rf"\n(\u200e?\[(({_SIMPLE_DATE}),? ({_TIME}))\] )")
+_HINT = re.compile("[\u200e\u200f\u202a<(]|://")
+NOBODY: tuple[None, None] = (None, None)  # a "sender" that turned out to be system text
+_PHONE = re.compile(r"^\+?[\d ()\-]{6,}$")
+_MAX_SENDER = 120
+MAX_DEFECTS = 1000
+
+
+def choose_header(sample: str) -> re.Pattern[str]:
+    """The header regex that fits the first part of a file best (a narrow one when it finds as much)."""
+    text = "\n" + sample
+
+    def count(pattern: re.Pattern[str]) -> int:
+        return sum(1 for _ in pattern.finditer(text))
+
+    generic = count(DATE_FIRST)
+    if count(TIME_FIRST) > generic:
+        return TIME_FIRST
+    for narrow in (ANDROID, IOS):
+        if generic and count(narrow) == generic:
+            return narrow
+    return DATE_FIRST
+
+
+def order_from_sample(pattern: re.Pattern[str], sample: str) -> str:
+    seen: dict[str, None] = {}
+    position = 2 if pattern is TIME_FIRST else 1
+    for found in pattern.finditer("\n" + sample):
+        seen.setdefault(found.group(2 + position))
+    return detect_order(list(seen))
+
+
+class Scanner:
+    """Turns decoded chunks into Messages; keeps senders, defects and what it learned of the file."""
+
+    def __init__(self, pattern: re.Pattern[str], clock: Clock, shown: str, strict: bool) -> None:
+        self.pattern = pattern
+        self.clock = clock
+        self.shown = shown
+        self.strict = strict
+        self.messages: list[Message] = []
+        self.defects: list[Defect] = []
+        self.senders: dict[str, tuple[str | None, str | None]] = {}  # raw sender -> (key, name) or NOBODY
+        self.contents: list[tuple[Message, Content]] = []  # classified messages, for the export pass
+        self.line = 1  # line number of the next header
+        self.seen_header = False
+        self.ios = pattern is IOS or pattern is TIME_FIRST
+        self.carry = ""
+        self.stamps: dict[str, str] = {}  # shares equal timestamp texts between messages
+        self.bad_dates: set[str] = set()
+
+    def feed(self, text: str, final: bool) -> None:
+        text = self.carry + text if self.carry else "\n" + text
+        self.carry = ""
+        if final and text.endswith("\n"):
+            text = text[:-1]
+        parts = self.pattern.split(text)
+        if not self.seen_header:
+            self._preamble(parts[0])
+            if len(parts) == 1:
+                if not final:
+                    raise no_messages(self.shown)
+                return
+            self.seen_header = True
+        heads = parts[1::5]
+        if not final and heads:
+            self.carry = "\n" + heads[-1] + parts[-1]
+            parts = parts[:-5]
+            heads = heads[:-1]
+        if self.pattern is TIME_FIRST:
+            dates, clocks = parts[4::5], parts[3::5]
+        else:
+            dates, clocks = parts[3::5], parts[4::5]
+        stamps, rests = parts[2::5], parts[5::5]
+        if not self._scan_columns(heads, stamps, dates, clocks, rests):
+            self._scan(zip(heads, stamps, dates, clocks, rests, strict=True))
+
+    def _scan_columns(
+        self, heads: list[str], stamps: list[str], dates: list[str], clocks: list[str], rests: list[str]
+    ) -> bool:
+        """The fast path: whole columns with C-level `map`s; False (nothing done) if a header is bad."""
+        clock = self.clock
+        days, times = clock.days, clock.times
+        for date in set(dates).difference(days):
+            clock.day(date)
+        for text in set(clocks).difference(times):
+            clock.time(text)
+        day_ms: dict[str, int] = {}
+        shifting: set[str] = set()
+        for date in set(dates):
+            day = days[date]
+            if day is None:
+                return False
+            day_ms[date] = (day[0] - (day[1] or 0)) * 1000
+            if day[1] is None:
+                shifting.add(date)
+        tod_ms: dict[str, int] = {}
+        precision: dict[str, int] = {}
+        for text in set(clocks):
+            tod = times[text]
+            if tod is None:
+                return False
+            tod_ms[text], precision[text] = tod[0] * 1000, tod[1]
+        count = len(rests)
+        first = len(self.messages)
+        millis = list(map(add, map(day_ms.__getitem__, dates), map(tod_ms.__getitem__, clocks)))
+        if shifting:
+            for i in compress(range(count), map(shifting.__contains__, dates)):
+                day = days[dates[i]]
+                assert day is not None
+                local = day[0] + tod_ms[clocks[i]] // 1000
+                millis[i] = (local - clock.resolve(day[2], local)) * 1000
+        lines = list(accumulate(map(add, map(str.count, rests, repeat("\n")), repeat(1)), initial=self.line))
+        self.line = lines.pop()
+        colons = list(map(max, map(str.find, rests, repeat(": ")), repeat(0)))
+        raw_senders: list[str] = list(map(getitem, rests, map(slice, colons)))
+        senders = self.senders
+        for raw in set(raw_senders).difference(senders):
+            self._new_sender(raw)
+        whos = list(map(senders.__getitem__, raw_senders))
+        bodies: list[str] = list(map(getitem, rests, map(slice, map(add, colons, repeat(2)), repeat(None))))
+        made = list(
+            map(
+                Message,
+                range(first, first + count),
+                map(itemgetter(0), whos),
+                millis,
+                repeat(Kind.TEXT),
+                bodies,
+                map(add, heads, rests),
+                map(self.stamps.setdefault, stamps, stamps),
+                map(precision.__getitem__, clocks),
+                lines,
+                map(itemgetter(1), whos),
+            )
+        )
+        self.messages.extend(made)
+        self._columns_special(made, whos, bodies, rests)
+        return True
+
+    def _columns_special(
+        self, made: list[Message], whos: list[tuple[str | None, str | None]], bodies: list[str], rests: list[str]
+    ) -> None:
+        contents = self.contents
+        for i in compress(range(len(made)), map(is_, whos, repeat(NOBODY))):
+            message = made[i]
+            message.kind = Kind.SYSTEM
+            message.body = rests[i]
+            contents.append((message, self._system(rests[i])))
+        exacts = list(map(EXACT.get, bodies))
+        for i in compress(range(len(made)), exacts):
+            if whos[i] is not NOBODY:
+                contents.append((made[i], exacts[i]))  # type: ignore[arg-type]
+        hints = map(_HINT.search, bodies)
+        for i in compress(range(len(made)), hints):
+            if whos[i] is not NOBODY and exacts[i] is None:
+                self._special(made[i], bodies[i])
+        if made and made[0].index == 0 and whos[0] is not NOBODY and exacts[0] is None:
+            self._special(made[0], bodies[0])
+
+    def _scan(self, rows: Iterator[tuple[str, str, str, str, str]]) -> None:  # noqa: C901 - hot loop
+        messages = self.messages
+        append = messages.append
+        days = self.clock.days
+        times = self.clock.times
+        senders = self.senders
+        contents = self.contents
+        text_kind = Kind.TEXT
+        system_kind = Kind.SYSTEM
+        exact_get = EXACT.get
+        index = len(messages)
+        line = self.line
+        day: Any
+        tod: Any
+        for head, stamp, date, clock, rest in rows:
+            header_line = line
+            line += rest.count("\n") + 1 if "\n" in rest else 1
+            day = days.get(date, False)
+            if day is False:
+                day = self.clock.day(date)
+            tod = times.get(clock, False)
+            if tod is False:
+                tod = self.clock.time(clock)
+            if day is None or tod is None:
+                self._bad_header(head + rest, header_line, date)
+                continue
+            if day[1] is not None:
+                ms = (day[0] + tod[0] - day[1]) * 1000
+            else:
+                ms = (day[0] + tod[0] - self.clock.resolve(day[2], day[0] + tod[0])) * 1000
+            colon = rest.find(": ")
+            who = None
+            if 0 < colon < _MAX_SENDER and rest.find("\n", 0, colon) == -1:
+                who = senders.get(rest[:colon])
+                if who is None:
+                    who = self._new_sender(rest[:colon])
+            if who is None or who is NOBODY:
+                message = Message(index, None, ms, system_kind, rest, head + rest, stamp, tod[1], header_line)
+                contents.append((message, self._system(rest)))
+            else:
+                body = rest[colon + 2 :]
+                message = Message(index, who[0], ms, text_kind, body, head + rest, stamp, tod[1], header_line, who[1])
+                exact = exact_get(body)
+                if exact is not None:
+                    contents.append((message, exact))
+                elif index == 0 or _HINT.search(body):
+                    self._special(message, body)
+            append(message)
+            index += 1
+        self.line = line
+
+    def _special(self, message: Message, body: str) -> None:
+        content = classify(body, message.index == 0 or body[:1] in "\u200e\u200f")
+        if content is not None:
+            self.contents.append((message, content))
+        elif "\u200f" in body or "\u200e" in body or "\u202a" in body:
+            message.body = body.translate(BIDI)
+
+    def _new_sender(self, raw: str) -> tuple[str | None, str | None]:
+        found: tuple[str | None, str | None]
+        if (
+            not raw
+            or len(raw) >= _MAX_SENDER
+            or "\n" in raw
+            or raw[:1] in "\u200e\u200f"
+            or '"' in raw
+            or "\u201c" in raw
+            or system_event(raw) is not None
+        ):
+            found = NOBODY
+        else:
+            name = " ".join(normalise(raw).split())
+            if not name:
+                found = NOBODY
+            elif _PHONE.match(name) and sum(ch.isdigit() for ch in name) >= 6:
+                found = ("+" + "".join(ch for ch in name if ch.isdigit()), name)
+            else:
+                found = (name, name)
+        self.senders[raw] = found
+        return found
+
+    def _system(self, body: str) -> Content:
+        text = body.translate(BIDI)
+        event = system_event(text)
+        if event is None:
+            return Content(Kind.SYSTEM, text, event=SystemEvent.OTHER, system=True)
+        kind = Kind.CALL if event[0] is SystemEvent.MISSED_CALL else Kind.SYSTEM
+        return Content(kind, text, event=event[0], details=event[1], system=True)
+
+    def _preamble(self, text: str) -> None:
+        """Lines before the first header (text starts with the added newline)."""
+        lines = text[1:].split("\n") if len(text) > 1 else []
+        for offset, content in enumerate(lines):
+            if content.strip():
+                self.defect("whatsapp.orphan_line", 1 + offset, content, "Line before the first message header")
+        self.line = 1 + len(lines)
+
+    def _bad_header(self, raw: str, line: int, date: str) -> None:
+        self.bad_dates.add(date)
+        self.defect("whatsapp.bad_timestamp", line, raw, f"Impossible date or time in header ({date})")
+
+    def defect(self, code: str, line: int, raw: str, message: str) -> None:
+        if self.strict:
+            raise FormatError(
+                code,
+                nl="Deze regel past niet in een WhatsApp-export: " + message,
+                en="This line does not fit a WhatsApp export: " + message,
+                file=self.shown,
+                line=line,
+            )
+        if len(self.defects) < MAX_DEFECTS:
+            self.defects.append(Defect(code, line, raw[:2000], message))
+
+
+def no_messages(shown: str) -> FormatError:
+    return FormatError(
+        "whatsapp.no_messages",
+        nl="Dit is geen WhatsApp-export: er staat geen enkel bericht met datum en tijd in.",
+        en="This is not a WhatsApp export: it holds no message with a date and time.",
+        file=shown,
+    )
+
+
+ProgressFn = Callable[[int, int], None]
