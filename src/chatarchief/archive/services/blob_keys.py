@@ -167,7 +167,8 @@ def read_key_file(path: str | os.PathLike[str]) -> list[bytes]:
     keys = [decode_key(line, str(path)) for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if not keys:
         raise MasterKeyError(
-            "keys.empty_key_file", nl=f"Het sleutelbestand {path} bevat geen sleutel.",
+            "keys.empty_key_file",
+            nl=f"Het sleutelbestand {path} bevat geen sleutel.",
             en=f"The key file {path} holds no key.",
         )
     return keys
@@ -246,6 +247,8 @@ def reset() -> None:
 
 def key_file_in_use() -> Path | None:
     """The key file the keyring came from, if it came from one (development set-up)."""
-    if (getattr(settings, "BLOB_KEY_PROVIDER", "local") or "local") != "local" or getattr(settings, "BLOB_MASTER_KEY", ""):
+    if (getattr(settings, "BLOB_KEY_PROVIDER", "local") or "local") != "local" or getattr(
+        settings, "BLOB_MASTER_KEY", ""
+    ):
         return None
     return Path(str(getattr(settings, "BLOB_KEY_FILE", Path(settings.DATA_DIR) / "master.key")))

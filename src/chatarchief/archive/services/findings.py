@@ -80,9 +80,13 @@ def message_missing(message: Message) -> None:
 SELF_CARRIED = (FindingType.VIEW_ONCE, FindingType.DISAPPEARING_ENABLED, FindingType.DISAPPEARING_DISABLED)
 
 
-def first_shown_in(message_ids: list[int], delivery: Delivery) -> None:
-    """Findings a message carries by itself name the first (oldest) delivery that showed it."""
+def first_shown_in(message_ids: list[int], single_form: list[int], delivery: Delivery) -> None:
+    """Findings a message carries by itself name the first (oldest) delivery that showed it; so do
+    a deletion or edit known from one form only (a tombstone or edit marker never seen otherwise)."""
     Finding.objects.filter(message_id__in=message_ids, type__in=SELF_CARRIED).update(delivery=delivery)
+    Finding.objects.filter(
+        message_id__in=single_form, type__in=(FindingType.MESSAGE_DELETED, FindingType.MESSAGE_EDITED)
+    ).update(delivery=delivery)
 
 
 def _carried(parsed: ParsedMessage) -> tuple[str, dict[str, Any]] | None:

@@ -202,7 +202,7 @@ def load_conversation(
     new_ids = _insert_new(conversation, delivery, exported_at, messages, result.new, result.keys)
     tally: Counter[Change] = Counter()
     careful: list[tuple[int, int, Change]] = []
-    earlier: list[int] = []
+    earlier: dict[int, tuple[ParsedMessage, Change]] = {}
     for match in result.matches:
         tally[match.change] += 1
         message = messages[match.index]
@@ -213,7 +213,7 @@ def load_conversation(
         ):
             careful.append((match.archived_id, match.index, match.change))
         if side.first_seen[match.archived_id] > exported_at:
-            earlier.append(match.archived_id)
+            earlier[match.archived_id] = (message, match.change)
     counts.unchanged = tally[Change.UNCHANGED]
     counts.enriched = tally[Change.ENRICHED]
     counts.deleted = tally[Change.DELETED]
@@ -222,8 +222,7 @@ def load_conversation(
     for archived_id, position, change in careful:
         versions.apply(archived_id, messages[position], result.keys[position][2], change, delivery, exported_at)
     if earlier:
-        order = {m.archived_id: messages[m.index].index for m in result.matches}
-        versions.lower_first_seen(conversation.pk, earlier, delivery, exported_at, order)
+        versions.lower_first_seen(conversation.pk, earlier, delivery, exported_at)
 
     findings.for_new_messages(conversation, delivery, [(new_ids[p], messages[p]) for p in result.new])
     # missing: archived messages this export covers but did not show

@@ -153,16 +153,36 @@ def record_absences(message_ids: list[int], delivery: Delivery, exported_at: dt.
     return len(message_ids)
 
 
-def lower_first_seen(conversation_id: int, message_ids: list[int], delivery: Delivery, exported_at: dt.datetime, order: dict[int, int]) -> None:
-    """Messages this (older) delivery showed before the delivery that first archived them. The
-    deliveries in between covered them without showing them: those are absences."""
+def lower_first_seen(
+    conversation_id: int, shown: dict[int, tuple[ParsedMessage, Change]], delivery: Delivery, exported_at: dt.datetime
+) -> None:
+    """Messages this (older) delivery showed before the delivery that first archived them.
+
+    The oldest export that showed a message gives its wording (body, sender name, line) and,
+    at equal precision, its time; so the archive does not depend on the order of ingest. The
+    deliveries in between covered these messages without showing them: those are absences."""
     before: dict[int, dt.datetime] = {}
-    for message in Message.objects.filter(pk__in=message_ids).only("pk", "first_seen_at", "sort_index"):
+    single_form: list[int] = []
+    changed = []
+    fields = ["first_seen_at", "first_delivery", "sort_index", "source_line", "sender_name", "body",
+              "sent_at_ms", "sent_at_raw", "precision_ms"]
+    for message in Message.objects.filter(pk__in=list(shown)).prefetch_related("versions"):
+        parsed, change = shown[message.pk]
         before[message.pk] = message.first_seen_at
         message.first_seen_at, message.first_delivery = exported_at, delivery
-        message.sort_index = order.get(message.pk, message.sort_index)
-        message.save(update_fields=["first_seen_at", "first_delivery", "sort_index"])
-    findings.first_shown_in(message_ids, delivery)
+        message.sort_index, message.source_line = parsed.index, parsed.line
+        if change is Change.UNCHANGED and not message.versions.all():
+            single_form.append(message.pk)
+            name = parsed.sender_name or ""
+            message.sender_name = "" if name == message.sender_key else name
+            if parsed.kind is not Kind.DELETED:
+                message.body = parsed.body
+        if parsed.precision_ms <= message.precision_ms:
+            message.sent_at_ms, message.precision_ms = parsed.sent_at_ms, parsed.precision_ms
+            message.sent_at_raw = parsed.raw_time[:64]
+        changed.append(message)
+    Message.objects.bulk_update(changed, fields, batch_size=2000)
+    findings.first_shown_in(list(shown), single_form, delivery)
     absences_in_later_deliveries(conversation_id, exported_at, before)
 
 
