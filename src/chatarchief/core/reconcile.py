@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from chatarchief.core.identity import TOMBSTONE, is_placeholder, occurrence_keys
 from chatarchief.core.model import Kind, Message
@@ -31,9 +32,11 @@ class Change(StrEnum):
     EDITED = "edited"  # the export shows another version of the text
 
 
-@dataclass(slots=True)
-class ArchivedRef:
-    """What reconciliation needs to know of an archived message."""
+class ArchivedRef(NamedTuple):
+    """What reconciliation needs to know of an archived message (a tuple: a million load fast).
+
+    `seen_before` / `seen_after`: whether the archive first saw it before / after the export being
+    reconciled (the loader fills them; reconciliation itself does not look at them)."""
 
     id: int
     sender: str
@@ -43,6 +46,9 @@ class ArchivedRef:
     kind: str
     native_id: str | None = None
     edited: bool = False
+    seen_before: bool = False
+    seen_after: bool = False
+    precision_ms: int = 1
 
 
 @dataclass(slots=True)

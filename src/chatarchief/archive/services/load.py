@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -36,22 +36,6 @@ class LoadCounts:
     def add(self, other: LoadCounts) -> None:
         for name in vars(self):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-@dataclass
-class _Side:
-    """Archived facts the pure reconciliation does not need but the loader does."""
-
-    first_seen: dict[int, dt.datetime] = field(default_factory=dict)
-    precision: dict[int, int] = field(default_factory=dict)
-    special: set[int] = field(default_factory=set)  # has versions or absences: careful path
-
-
-def _aware(value: dt.datetime | str) -> dt.datetime:
-    """A timestamp read with a raw cursor: SQLite gives naive UTC (or text), PostgreSQL aware."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def allocate_ids(model: type, count: int) -> list[int]:
@@ -90,27 +74,26 @@ def _conversation(custodian_id: int, parsed: ParsedConversation) -> Conversation
     return conversation
 
 
-def _archived(conversation: Conversation) -> tuple[list[ArchivedRef], _Side]:
-    refs: list[ArchivedRef] = []
-    side = _Side()
+def _archived(conversation: Conversation, exported_at: dt.datetime) -> tuple[list[ArchivedRef], set[int]]:
+    """The conversation's archived messages, and the ids that have versions or absences (those
+    take the careful path even when unchanged). Comparisons with `exported_at` happen in SQL, so a
+    million rows need no datetime parsing."""
+    when = connection.ops.adapt_datetimefield_value(exported_at)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, sender_key, minute, digest, occurrence, kind, native_id, edited, first_seen_at, precision_ms"
-            " FROM archive_message WHERE conversation_id = %s",
-            [conversation.pk],
+            "SELECT id, sender_key, minute, digest, occurrence, kind, native_id, edited,"
+            " first_seen_at < %s, first_seen_at > %s, precision_ms FROM archive_message WHERE conversation_id = %s",
+            [when, when, conversation.pk],
         )
-        for row in cursor.fetchall():
-            refs.append(ArchivedRef(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7])))
-            side.first_seen[row[0]] = _aware(row[8])
-            side.precision[row[0]] = row[9]
+        refs = list(map(ArchivedRef._make, cursor.fetchall()))
         cursor.execute(
             "SELECT DISTINCT message_id FROM archive_messageversion v JOIN archive_message m ON m.id = v.message_id"
             " WHERE m.conversation_id = %s UNION SELECT DISTINCT message_id FROM archive_absence a"
             " JOIN archive_message m ON m.id = a.message_id WHERE m.conversation_id = %s",
             [conversation.pk, conversation.pk],
         )
-        side.special = {row[0] for row in cursor.fetchall()}
-    return refs, side
+        special = {row[0] for row in cursor.fetchall()}
+    return refs, special
 
 
 # A plain text message names only these columns; the rest take their database defaults.
@@ -193,27 +176,27 @@ def load_conversation(
     custodian_id: int, delivery: Delivery, exported_at: dt.datetime, parsed: ParsedConversation
 ) -> tuple[Conversation, LoadCounts]:
     conversation = _conversation(custodian_id, parsed)
-    archived, side = _archived(conversation)
+    archived, special = _archived(conversation, exported_at)
     messages = parsed.messages
     result = reconcile(messages, archived)
     counts = LoadCounts(messages=len(messages), new=len(result.new))
     coverage = _coverage(conversation, delivery, exported_at, parsed)
 
     new_ids = _insert_new(conversation, delivery, exported_at, messages, result.new, result.keys)
+    by_id = {ref.id: ref for ref in archived} if archived else {}
     tally: Counter[Change] = Counter()
     careful: list[tuple[int, int, Change]] = []
     earlier: dict[int, tuple[ParsedMessage, Change]] = {}
+    unchanged = Change.UNCHANGED
     for match in result.matches:
-        tally[match.change] += 1
+        change = match.change
+        tally[change] += 1
+        ref = by_id[match.archived_id]
         message = messages[match.index]
-        if (
-            match.change is not Change.UNCHANGED
-            or match.archived_id in side.special
-            or message.precision_ms < side.precision[match.archived_id]
-        ):
-            careful.append((match.archived_id, match.index, match.change))
-        if side.first_seen[match.archived_id] > exported_at:
-            earlier[match.archived_id] = (message, match.change)
+        if change is not unchanged or ref.id in special or message.precision_ms < ref.precision_ms:
+            careful.append((ref.id, match.index, change))
+        if ref.seen_after:
+            earlier[ref.id] = (message, change)
     counts.unchanged = tally[Change.UNCHANGED]
     counts.enriched = tally[Change.ENRICHED]
     counts.deleted = tally[Change.DELETED]
@@ -228,13 +211,11 @@ def load_conversation(
     # missing: archived messages this export covers but did not show
     if coverage is not None:
         first_minute, last_minute = coverage.first_ms // 60_000, coverage.last_ms // 60_000
-        by_id = {ref.id: ref for ref in archived}
         absent = [
             i for i in result.unmatched
-            if first_minute <= by_id[i].minute <= last_minute and side.first_seen[i] < exported_at
+            if first_minute <= by_id[i].minute <= last_minute and by_id[i].seen_before
         ]
         counts.missing = versions.record_absences(absent, delivery, exported_at)
     # messages this delivery showed first, absent from later deliveries that cover them
     versions.absences_in_later_deliveries(conversation.pk, exported_at, dict.fromkeys(new_ids.values()))
     return conversation, counts
-
