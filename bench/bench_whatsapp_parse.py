@@ -24,6 +24,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 HFORMAT = "%d-%m-%Y %H:%M - %name:"
+TARGET_RATE = 400_000  # messages/s, from the issue
+TARGET_RSS_MB = 600  # the parse share of the 1 GB ingest budget
 
 
 def _chatarchief(path: str) -> int:
@@ -92,6 +94,10 @@ def main() -> None:
             f"{result['messages'] / result['cpu']:,.0f} messages/s CPU, "
             f"{result['messages']:,} messages, peak RSS {result['peak_rss_mb']} MB"
         )
+        if which == "chatarchief":
+            rate = result["messages"] / result["cpu"]
+            verdict = "met" if rate >= TARGET_RATE and result["peak_rss_mb"] < TARGET_RSS_MB else "NOT met"
+            print(f"{'':12s} target {TARGET_RATE:,} messages/s (CPU) and < {TARGET_RSS_MB} MB peak: {verdict}")
 
 
 if __name__ == "__main__":

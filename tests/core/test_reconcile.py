@@ -9,8 +9,12 @@ from chatarchief.core.reconcile import ArchivedRef, Change, reconcile
 T0 = 1_700_000_000_000 - (1_700_000_000_000 % 60_000)
 
 
-def msg(index: int, body: str, *, sender: str = "Alice", minute: int = 0, second: int = 0, kind: Kind = Kind.TEXT, **kw) -> Message:
-    return Message(index=index, sender=sender, sent_at_ms=T0 + minute * 60_000 + second * 1000, kind=kind, body=body, **kw)
+def msg(
+    index: int, body: str, *, sender: str = "Alice", minute: int = 0, second: int = 0, kind: Kind = Kind.TEXT, **kw
+) -> Message:
+    return Message(
+        index=index, sender=sender, sent_at_ms=T0 + minute * 60_000 + second * 1000, kind=kind, body=body, **kw
+    )
 
 
 def archive_of(messages: list[Message], start_id: int = 1) -> list[ArchivedRef]:
@@ -49,7 +53,11 @@ def test_android_minute_matches_ios_second():
 
 def test_tombstone_lines_up_with_the_archived_original():
     january = [msg(0, "eerste"), msg(1, "geheim", minute=2), msg(2, "derde", minute=5)]
-    february = [msg(0, "eerste"), msg(1, "", minute=2, kind=Kind.DELETED, deleted_by=Deleter.OTHER), msg(2, "derde", minute=5)]
+    february = [
+        msg(0, "eerste"),
+        msg(1, "", minute=2, kind=Kind.DELETED, deleted_by=Deleter.OTHER),
+        msg(2, "derde", minute=5),
+    ]
     result = reconcile(february, archive_of(january))
     changes = {m.index: m.change for m in result.matches}
     assert changes == {0: Change.UNCHANGED, 1: Change.DELETED, 2: Change.UNCHANGED}

@@ -8,7 +8,7 @@ came from. Integers keep a million-message parse fast; `Message.sent_at` gives t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import IO, Any
@@ -104,18 +104,21 @@ class Message:
     sent_at_ms: int
     kind: Kind
     body: str  # normalised text; "" for tombstones / view-once / pure media
-    raw: str = ""  # the raw text as in the file (WhatsApp: the lines), for evidence
     raw_time: str = ""
     precision_ms: int = 1
     line: int = 0  # 1-based line of the header in the file, 0 if not line based
     sender_name: str | None = None
-    attachments: list[Attachment] = field(default_factory=list)
+    # The raw text as in the file, for evidence. WhatsApp leaves it "" (the file is kept byte for
+    # byte; `whatsapp.raw_lines(path, message)` gives the lines back from `line`).
+    raw: str = ""
+    # Fields with a shared empty tuple as default: assign a new list, never append in place.
+    attachments: Sequence[Attachment] = ()
     edited: bool = False  # the export marks it as edited
     deleted_by: Deleter | None = None  # set for Kind.DELETED
     event: SystemEvent | None = None  # set for Kind.SYSTEM / Kind.CALL
     details: dict[str, Any] | None = None  # e.g. {"timer_seconds": 604800}
     native_id: str | None = None  # the source's own id (Signal: "date_sent:from:thread")
-    revisions: list[Revision] = field(default_factory=list)  # older versions, oldest first
+    revisions: Sequence[Revision] = ()  # older versions, oldest first
     outgoing: bool | None = None
     expires_in_ms: int | None = None  # disappearing-message timer on this message
 

@@ -177,7 +177,7 @@ def test_rich_folder_export(rich_folder: Path) -> None:
         "edited_at": "2024-06-01T12:05:00",
         "edited_at_ms": (T0 + 300) * 1000,
     }
-    assert found["4"].revisions == []
+    assert list(found["4"].revisions) == []
     assert found["18"].sent_at_ms == (T0 + 170) * 1000  # 12:02:50 in Amsterdam (CEST)
     assert found["18"].raw_time == "2024-06-01T12:02:50"
     assert found["21"].details == {"forwarded_from": "Dave", "reply_to_message_id": 2}

@@ -106,7 +106,7 @@ def test_crlf_and_edit_marker(tmp_path):
     path.write_bytes(b"02-05-2022 16:08 - Alice: Hoi <Dit bericht is bewerkt>\r\n02-05-2022 16:09 - Bob: a\r\nb\r\n")
     msgs = parse(path).conversations[0].messages
     assert (msgs[0].body, msgs[0].edited, msgs[0].kind) == ("Hoi", True, Kind.TEXT)
-    assert msgs[1].body == "a\nb" and "\r" not in msgs[1].raw
+    assert msgs[1].body == "a\nb" and whatsapp.raw_lines(str(path), msgs[1]) == "02-05-2022 16:09 - Bob: a\nb"
 
 
 def test_dst_fall_back_resolved_by_line_order(tmp_path):
@@ -185,7 +185,7 @@ def test_generated_export_spans_chunks(tmp_path):
     assert all(a.sent_at_ms <= b.sent_at_ms for a, b in zip(msgs, msgs[1:], strict=False))
     total_lines = path.read_text(encoding="utf-8").count("\n")
     last = msgs[-1]
-    assert last.line + last.raw.count("\n") == total_lines
+    assert last.line + whatsapp.raw_lines(str(path), last).count("\n") == total_lines
     assert sum(1 for m in msgs if m.kind is Kind.DELETED) > 500
     assert sum(1 for m in msgs if m.edited) > 300
     assert sum(1 for m in msgs if m.event is SystemEvent.MEMBER_ADDED) > 300
@@ -228,3 +228,38 @@ def test_fuzz_only_format_errors(tmp_path, seed, cut, flips):
     except FormatError:
         return
     assert export.message_count > 0
+
+
+def _fields(export):
+    messages = [
+        (m.index, m.line, m.sender, m.sender_name, m.sent_at_ms, m.kind, m.body, m.raw_time, m.precision_ms, m.edited)
+        + (m.event, m.deleted_by, m.details, [(a.filename, a.omitted, a.media_type) for a in m.attachments])
+        for m in export.conversations[0].messages
+    ]
+    return messages, [(d.code, d.line, d.raw) for d in export.defects]
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+@pytest.mark.parametrize("chunk", [7, 64, 1000])
+def test_chunk_boundaries_change_nothing(tmp_path, monkeypatch, chunk, crlf):
+    """Small read chunks cut messages, continuation lines and CR LF pairs anywhere: same result."""
+    big = write_android_export(tmp_path / "big.txt", 300, seed=11).read_bytes()
+    text = big.replace(b"\n04-", b"\n31-13-2021 10:00 - Bob: kapot\nvervolg\n04-", 1)
+    path = tmp_path / "x.txt"
+    path.write_bytes(text.replace(b"\n", b"\r\n") if crlf else text)
+    expected = _fields(parse(path))
+    assert len(expected[0]) == 300 and [d[0] for d in expected[1]] == ["whatsapp.bad_timestamp"]
+    monkeypatch.setattr("chatarchief.core.formats._whatsapp_read.CHUNK", chunk)
+    assert _fields(parse(path)) == expected
+    last = parse(path).conversations[0].messages[-1]
+    assert whatsapp.raw_lines(str(path), last).endswith(last.body.split("\n")[-1])
+
+
+def test_blank_lines_at_the_end_of_the_file_belong_to_no_message(tmp_path):
+    from chatarchief.core.formats import whatsapp
+    from chatarchief.core.model import Kind, ParseOptions
+
+    path = tmp_path / "WhatsApp-chat met Eind.txt"
+    path.write_text("02-01-2026 09:01 - Anna: Hoi\n02-01-2026 09:02 - Bram: null\n\n\n", encoding="utf-8")
+    messages = whatsapp.parse(str(path), ParseOptions()).conversations[0].messages
+    assert [m.kind for m in messages] == [Kind.TEXT, Kind.VIEW_ONCE]

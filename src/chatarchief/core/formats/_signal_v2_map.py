@@ -233,7 +233,10 @@ class Mapper:
         for attachment in content.msgs("attachments", w.MESSAGE_ATTACHMENT):
             pointer = attachment.msg("pointer", w.FILE_POINTER)
             if pointer is not None:
-                message.attachments.append(self.resolve_attachment(pointer, attachment.num("flag"), label))
+                message.attachments = [
+                    *message.attachments,
+                    self.resolve_attachment(pointer, attachment.num("flag"), label),
+                ]
                 if not message.body and pointer.text("caption"):
                     message.body = pointer.text("caption")
         if content.has("longText"):
@@ -261,7 +264,7 @@ class Mapper:
         if data is not None:
             attachment = self.resolve_attachment(data, 0, label)
             attachment.media_type = "sticker"
-            message.attachments.append(attachment)
+            message.attachments = [*message.attachments, attachment]
 
     def remote_deleted(self, message: Message, content: Msg, label: str) -> None:
         message.kind = Kind.DELETED
@@ -272,7 +275,10 @@ class Mapper:
         attachment = content.msg("attachment", w.MESSAGE_ATTACHMENT)
         pointer = attachment.msg("pointer", w.FILE_POINTER) if attachment else None
         if attachment is not None and pointer is not None:
-            message.attachments.append(self.resolve_attachment(pointer, attachment.num("flag"), label))
+            message.attachments = [
+                *message.attachments,
+                self.resolve_attachment(pointer, attachment.num("flag"), label),
+            ]
 
     def story_reply(self, message: Message, content: Msg, label: str) -> None:
         reply = content.msg("textReply", w.TEXT_REPLY)

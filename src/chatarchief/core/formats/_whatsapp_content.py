@@ -7,6 +7,7 @@ here: the scanner only calls `classify` when a cheap check hints at something sp
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -185,7 +186,13 @@ def media_type_of(filename: str) -> str | None:
 
 
 def mime_of(filename: str) -> str | None:
-    return mimetypes.guess_type(filename, strict=False)[0]
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in _MIME:
+        _MIME[extension] = mimetypes.guess_type("x" + extension, strict=False)[0]
+    return _MIME[extension]
+
+
+_MIME: dict[str, str | None] = {}  # extension -> MIME type, so each extension is looked up once
 
 
 def is_group_event(event: SystemEvent | None) -> bool:

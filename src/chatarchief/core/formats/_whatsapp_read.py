@@ -1,6 +1,7 @@
 """Reading a WhatsApp chat text in big decoded chunks, with the encoding and line-length checks.
 
-A chunk always ends after a newline, so no line (and no UTF-8 sequence) is split between chunks.
+A chunk always starts with a newline and holds whole lines, so no line (and no UTF-8 sequence) is
+split between chunks.
 Lines longer than `MAX_LINE` bytes are refused as soon as they are seen, without reading the rest.
 """
 
@@ -48,7 +49,13 @@ def _check_lines(data: bytes, lines_before: int, shown: str, newline: bytes = b"
 
 
 def iter_text(stream: IO[bytes], shown: str) -> Iterator[tuple[str, int]]:
-    """Yield (decoded text with LF line ends, bytes read so far). The last chunk may lack a final LF."""
+    """Yield (decoded text with LF line ends, bytes read so far).
+
+    Every text starts with a newline, followed by whole lines: the first one with an added newline,
+    the others with the newline that ends the previous chunk's last line (chunks are cut before a
+    newline). So a header regex that starts with a literal newline can split each chunk as it is,
+    without copying it. The last text ends with the file (with or without its final newline).
+    """
     head = stream.read(CHUNK)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         yield from _utf16(head, stream, shown)
@@ -57,27 +64,27 @@ def iter_text(stream: IO[bytes], shown: str) -> Iterator[tuple[str, int]]:
         head = head[len(codecs.BOM_UTF8) :]
     if b"\x00" in head:
         raise encoding_error(shown, 1 + head.count(b"\n", 0, head.index(b"\x00")))
-    pending = b""
-    lines_before = 0
+    pending = b"\n"
+    newlines = 0  # newlines in the texts yielded so far (the first one counts the added newline)
     done = 0
     block = head
     while block:
         done += len(block)
-        data = pending + block if pending else block
-        cut = data.rfind(b"\n") + 1
-        if cut == 0:
-            complete, pending = b"", data
+        data = pending + block
+        cut = data.rfind(b"\n", 2)
+        if cut > 0 and data[cut - 1] == 13:  # keep a CR LF together
+            cut -= 1
+        if cut <= 0:  # no line ends here yet
+            pending = data
         else:
             complete, pending = data[:cut], data[cut:]
-        if complete:
-            _check_lines(complete, lines_before, shown)
-            yield _decode(complete, lines_before, shown), done
-            lines_before += complete.count(b"\n")
+            _check_lines(complete, newlines - 1, shown)
+            yield _decode(complete, newlines - 1, shown), done
+            newlines += complete.count(b"\n")
         if len(pending) > MAX_LINE:
-            raise line_too_long(shown, lines_before + 1)
+            raise line_too_long(shown, newlines + 1)
         block = stream.read(CHUNK)
-    if pending:
-        yield _decode(pending, lines_before, shown), done
+    yield _decode(pending, newlines - 1, shown), done
 
 
 def _decode(data: bytes, lines_before: int, shown: str) -> str:
@@ -98,4 +105,4 @@ def _utf16(head: bytes, stream: IO[bytes], shown: str) -> Iterator[tuple[str, in
         raise encoding_error(shown, None) from exc
     raw = text.encode("utf-8", "surrogatepass")
     _check_lines(raw, 0, shown)
-    yield text.replace("\r\n", "\n"), len(data)
+    yield "\n" + text.replace("\r\n", "\n"), len(data)

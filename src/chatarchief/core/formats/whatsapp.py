@@ -16,6 +16,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from operator import attrgetter
 from typing import IO, TypeVar
 
 from chatarchief.core.errors import FormatError
@@ -124,12 +125,23 @@ def parse(path: str, options: ParseOptions) -> Export:
 
 
 def _parse(path: str, options: ParseOptions, shown: str) -> Export:
-    with open(path, "rb") as handle:
-        is_zip = handle.read(4) == b"PK\x03\x04"
-    if not is_zip:
+    if not _is_zip(path):
         with open(path, "rb") as stream:
             scanner, platform = _scan_stream(stream, shown, options, os.path.getsize(path))
         return _build(scanner, platform, shown, {}, None, path)
+    data, chat, members = _read_chat_member(path, shown)
+    media = {os.path.basename(m.name): m for m in members if m is not chat}
+    scanner, platform = _scan_stream(io.BytesIO(data), shown, options, len(data))
+    return _build(scanner, platform, shown, media, os.path.basename(chat.name), path)
+
+
+def _is_zip(path: str) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
+def _read_chat_member(path: str, shown: str) -> tuple[bytes, SafeMember, list[SafeMember]]:
+    """The chat text of an export zip (bytes), its member and all members."""
     archive, members = open_zip(path, shown)
     try:
         chat = _choose_chat([(m.name, m) for m in members])
@@ -143,9 +155,32 @@ def _parse(path: str, options: ParseOptions, shown: str) -> Export:
         data = read_member(archive, chat, shown)
     finally:
         archive.close()
-    media = {os.path.basename(m.name): m for m in members if m is not chat}
-    scanner, platform = _scan_stream(io.BytesIO(data), shown, options, len(data))
-    return _build(scanner, platform, shown, media, os.path.basename(chat.name), path)
+    return data, chat, members
+
+
+def raw_lines(path: str, message: Message, source_name: str | None = None) -> str:
+    """The raw text of a parsed WhatsApp message, as in the file: its header line and continuation lines.
+
+    WhatsApp messages leave `Message.raw` empty (a million copies of the text would double the memory
+    of a parse); the file is kept byte for byte, and `message.line` says where the message starts.
+    Line ends are LF (a CR LF file gives LF), as the parser saw the text. Raises FormatError like `parse`.
+    """
+    shown = source_name or os.path.basename(path)
+    if _is_zip(path):
+        stream: IO[bytes] = io.BytesIO(_read_chat_member(path, shown)[0])
+    else:
+        stream = open(path, "rb")  # noqa: SIM115 - closed below
+    with stream:
+        text = "".join(chunk for chunk, _ in iter_text(stream, shown))
+    if text.endswith("\n"):
+        text = text[:-1]
+    lines = text[1:].split("\n")  # the text starts with an added newline
+    pattern = choose_header(text[1:65537])
+    start = message.line - 1
+    end = start + 1
+    while end < len(lines) and pattern.match("\n" + lines[end]) is None:
+        end += 1
+    return "\n".join(lines[start:end])
 
 
 def _scan_stream(stream: IO[bytes], shown: str, options: ParseOptions, total: int) -> tuple[Scanner, str]:
@@ -154,8 +189,8 @@ def _scan_stream(stream: IO[bytes], shown: str, options: ParseOptions, total: in
     if first is None or not first[0].strip():
         raise FormatError("whatsapp.empty", nl="Het bestand is leeg.", en="The file is empty.", file=shown)
     clock = Clock(options.time_zone, shown)
-    pattern = choose_header(first[0][:65536])
-    clock.order = order_from_sample(pattern, first[0][: 4 * 1024 * 1024])
+    pattern = choose_header(first[0][1:65537])  # texts start with a newline (see iter_text)
+    clock.order = order_from_sample(pattern, first[0][1 : 4 * 1024 * 1024 + 1])
     scanner = _run(pattern, clock, shown, options, _chain(first, chunks), total)
     order = detect_order(list(clock.days))
     if order != clock.order:  # later headers contradict the sample: scan again with the file's order
@@ -210,7 +245,8 @@ def _build(
     for message, content in scanner.contents:
         _apply(message, content, participants, media, opener, state)
     title = _title(shown, member_name, state.e2e_sender)
-    senders = {m.sender for m in scanner.messages if m.sender is not None}
+    senders = set(map(attrgetter("sender"), scanner.messages))
+    senders.discard(None)
     conversation = Conversation(
         key=" ".join(title.split()).casefold(),
         title=title,
@@ -278,7 +314,7 @@ def _apply(
         if content.deleted_by is Deleter.SELF and message.sender in participants:
             participants[message.sender].is_self = True
     if content.omitted or content.filename or content.media_type:
-        message.attachments.append(_attachment(content, media, opener))
+        message.attachments = [_attachment(content, media, opener)]
 
 
 def _attachment(content: Content, media: dict[str, SafeMember], opener: _ZipOpener | None) -> Attachment:
@@ -352,4 +388,4 @@ class _MemberStream:
 
 register(FormatSpec(name="whatsapp", channel=Channel.WHATSAPP, label="WhatsApp-export", detect=detect, parse=parse))
 
-__all__ = ["CHUNK", "detect", "parse"]
+__all__ = ["CHUNK", "detect", "parse", "raw_lines"]
