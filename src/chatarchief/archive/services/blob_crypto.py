@@ -19,7 +19,7 @@ import hashlib
 import io
 import os
 import shutil
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -241,8 +241,8 @@ def rewrap(source: IO[bytes], sink: IO[bytes], keyring: Keyring, new: KeyProvide
     already is. A blob stored before encryption is encrypted now (its SHA-256 checked)."""
     header = read_header(source, name)
     if isinstance(header, bytes):
-        plain = DecryptingReader(_Prepend(header, source), keyring, name)
-        encrypt_stream(plain, sink, new)
+        plain = DecryptingReader(cast(IO[bytes], _Prepend(header, source)), keyring, name)
+        encrypt_stream(cast(IO[bytes], plain), sink, new)
         return True
     if header.key_id == new.key_id:
         return False

@@ -11,6 +11,11 @@ Configuration (settings, read from the environment):
   its first line is the current key, further lines are previous keys.
 - `CHATARCHIEF_KEY_PROVIDER`: `local` (default), `aws-kms` (with `CHATARCHIEF_KMS_KEY_ID`), or
   `package.module:factory` returning a KeyProvider (or a list, current first).
+
+Rotating in production: `openssl rand -base64 32 > new.key`; deploy every process with
+CHATARCHIEF_MASTER_KEY=<new> and CHATARCHIEF_PREVIOUS_MASTER_KEYS=<old> (new blobs use the new key,
+old ones stay readable); run `chatarchief keys rotate --new-key-file new.key` (safe to run again);
+then drop the old key. With the development key file, `keys rotate` updates the file itself.
 """
 
 from __future__ import annotations
@@ -252,3 +257,15 @@ def key_file_in_use() -> Path | None:
     ):
         return None
     return Path(str(getattr(settings, "BLOB_KEY_FILE", Path(settings.DATA_DIR) / "master.key")))
+
+
+def promote_in_key_file(new: bytes) -> Path | None:
+    """Before a rotation with the development key file: make `new` its current key and keep the
+    others for unwrapping (so a rotation cut short leaves every blob readable). None: no key file."""
+    path = key_file_in_use()
+    if path is None:
+        return None
+    old = read_key_file(path) if path.exists() else []
+    write_key_file(path, [new, *[k for k in old if k != new]])
+    reset()
+    return path

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 from django.conf import settings
 
@@ -120,7 +120,7 @@ class FilesystemBlobStore:
             raw = open(self.path(sha256), "rb")  # noqa: SIM115 (closed by the reader)
         except FileNotFoundError:
             raise _not_found(sha256) from None
-        return DecryptingReader(raw, self._keys(), sha256)
+        return cast(IO[bytes], DecryptingReader(raw, self._keys(), sha256))
 
     def names(self) -> Iterator[str]:
         base = self.root / "sha256"
@@ -175,7 +175,7 @@ class S3BlobStore:
     def open(self, sha256: str) -> IO[bytes]:
         if not self.exists(sha256):
             raise _not_found(sha256)
-        return DecryptingReader(self.storage.open(relative_name(sha256), "rb"), self._keys(), sha256)
+        return cast(IO[bytes], DecryptingReader(self.storage.open(relative_name(sha256), "rb"), self._keys(), sha256))
 
     def names(self) -> Iterator[str]:
         bucket = getattr(self.storage, "bucket", None)

@@ -1,0 +1,84 @@
+"""Service accounts: creation, token check, and their scope (the API's principal adapter).
+
+Access for users is decided in access/services.py; a service account is a different principal, so
+its adapter lives here and speaks the same language: `custodians_for_service_account(account,
+action)` is the queryset of custodians it may perform an access `Action` on, i.e. the custodians of
+its own organisation, and only for the actions its operations map to (never READ_CONTENT).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from chatarchief.access.constants import Action
+from chatarchief.api.constants import OPERATION_ACTIONS, Operation
+from chatarchief.api.models import ServiceAccount
+from chatarchief.archive.models import Custodian, Organisation
+from chatarchief.audit import log
+from chatarchief.core.errors import ChatarchiefError
+
+TOKEN_PREFIX = "ca_"  # noqa: S105 (a public marker, not a secret)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def add_service_account(
+    name: str, organisation_code: str, operations: Iterable[str], *, actor: str
+) -> tuple[ServiceAccount, str]:
+    """Create an account; returns it with its token, which is not stored and cannot be shown again."""
+    wanted = sorted({Operation(op).value for op in operations})
+    organisation = Organisation.objects.filter(code=organisation_code).first()
+    if organisation is None:
+        raise ChatarchiefError(
+            "api.unknown_organisation",
+            nl=f"Organisatie {organisation_code!r} bestaat niet.",
+            en=f"Organisation {organisation_code!r} does not exist.",
+        )
+    if ServiceAccount.objects.filter(name=name).exists():
+        raise ChatarchiefError(
+            "api.account_exists",
+            nl=f"Serviceaccount {name!r} bestaat al.",
+            en=f"Service account {name!r} already exists.",
+        )
+    prefix = secrets.token_hex(6)
+    token = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    account = ServiceAccount.objects.create(
+        name=name, organisation=organisation, operations=wanted, token_prefix=prefix, token_hash=_hash(token)
+    )
+    log.service_account_added(actor, account)
+    return account, token
+
+
+def authenticate(token: str) -> ServiceAccount | None:
+    """The active account this token belongs to, or None (constant-time comparison of hashes)."""
+    if not token.startswith(TOKEN_PREFIX) or token.count("_") < 2:
+        return None
+    prefix = token[len(TOKEN_PREFIX) :].split("_", 1)[0]
+    account = ServiceAccount.objects.select_related("organisation").filter(token_prefix=prefix, active=True).first()
+    if account is None or not hmac.compare_digest(account.token_hash, _hash(token)):
+        return None
+    now = timezone.now()
+    if account.last_used_at is None or (now - account.last_used_at).total_seconds() > 60:
+        ServiceAccount.objects.filter(pk=account.pk).update(last_used_at=now)
+    return account
+
+
+def has_operation(account: ServiceAccount, operation: Operation | str) -> bool:
+    return account.active and Operation(operation).value in account.operations
+
+
+def custodians_for_service_account(account: ServiceAccount, action: Action | str) -> QuerySet[Custodian]:
+    """The custodians on whose archive `account` may perform `action`: its organisation's, if one of
+    its operations maps to that action; none otherwise."""
+    action = Action(action)
+    if not account.active or not any(OPERATION_ACTIONS.get(op) == action for op in account.operations):
+        return Custodian.objects.none()
+    return Custodian.objects.filter(organisation_id=account.organisation_id)
