@@ -42,7 +42,8 @@ browser:
 test: install browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src/chatarchief/core
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q -m "not browser"
+	$(BIN)/pytest -q -m browser  # headless Chromium journeys, in one process (Playwright + live server)
 
 test-postgres: install
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/chatarchief $(BIN)/pytest -n 2 -q -m "not browser" tests

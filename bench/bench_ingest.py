@@ -60,7 +60,9 @@ def main() -> None:
         seconds = time.perf_counter() - start
         assert outcome.status == "ingested", outcome.as_dict()
         rows.append((label, seconds, outcome.counts))
-        print(f"{label:22} {seconds:6.1f} s  {N / seconds:10,.0f} msg/s  counts={outcome.counts}  peak RSS {peak_mb():,.0f} MB")
+        print(
+            f"{label:22} {seconds:6.1f} s  {N / seconds:10,.0f} msg/s  counts={outcome.counts}  peak RSS {peak_mb():,.0f} MB"
+        )
     print(f"peak memory (max RSS): {peak_mb():,.0f} MB")
     shutil.rmtree(WORK, ignore_errors=True)
 

@@ -8,7 +8,11 @@ import pytest
 @pytest.fixture(autouse=True)
 def _isolated_blob_store(request, tmp_path_factory):
     """Point the blob store at a fresh folder for every test that touches Django settings."""
-    if "django_db_setup" not in request.fixturenames and "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+    if (
+        "django_db_setup" not in request.fixturenames
+        and "db" not in request.fixturenames
+        and "transactional_db" not in request.fixturenames
+    ):
         yield
         return
     settings = request.getfixturevalue("settings")
@@ -16,3 +20,15 @@ def _isolated_blob_store(request, tmp_path_factory):
     settings.BLOB_ROOT = root
     settings.UPLOAD_DIR = root / "uploads"
     yield root
+
+
+@pytest.fixture
+def client():
+    """pytest-django's `client`, except that `force_login` also passes the second factor (TOTP).
+
+    Production sessions reach nothing before TOTP (web.security.SecondFactorMiddleware); this test-only
+    client marks a force-logged-in session verified through django-otp's session key, never a setting.
+    """
+    from tests.web.world import VerifiedClient
+
+    return VerifiedClient()

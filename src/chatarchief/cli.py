@@ -99,11 +99,28 @@ def build_parser() -> argparse.ArgumentParser:
     usr_add = usr.add_parser("add", help="add a user")
     usr_add.add_argument("username")
     usr_add.add_argument("--password-file", required=True)
-    usr_add.add_argument(
-        "--role", choices=["custodian", "operator", "reviewer", "woo_coordinator", "auditor", "admin"]
-    )
+    usr_add.add_argument("--role", choices=["custodian", "operator", "reviewer", "woo_coordinator", "auditor", "admin"])
     usr_add.add_argument("--custodian", help="the custodian this role applies to (custodian, operator)")
     usr_add.add_argument("--organisation", help="the organisation this role applies to (reviewer, auditor, ...)")
+
+    keys = sub.add_parser("keys", help="master keys of the encrypted blob store").add_subparsers(
+        dest="action", required=True
+    )
+    keys_rotate = keys.add_parser("rotate", help="re-wrap every blob's data key under a new master key")
+    keys_rotate.add_argument("--new-key-file", required=True, help="file holding the new master key (base64)")
+    keys_rotate.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    sva = sub.add_parser("serviceaccount", help="integration API accounts").add_subparsers(dest="action", required=True)
+    sva_add = sva.add_parser("add", help="add a service account; prints its token once")
+    sva_add.add_argument("name")
+    sva_add.add_argument("--organisation", required=True, help="organisation code; scopes the account")
+    sva_add.add_argument(
+        "--operation",
+        action="append",
+        required=True,
+        choices=["deliver", "read_status", "read_compliance"],
+        help="allowed operation (repeatable)",
+    )
     return parser
 
 

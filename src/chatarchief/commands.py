@@ -52,8 +52,13 @@ def organisation_add(args: argparse.Namespace) -> int:
 @command("custodian add")
 def custodian_add(args: argparse.Namespace) -> int:
     custodian = registry.add_custodian(
-        args.slug, name=args.name, actor=_actor(), organisation=args.organisation, category=args.category,
-        function=args.function, phones=args.phone,
+        args.slug,
+        name=args.name,
+        actor=_actor(),
+        organisation=args.organisation,
+        category=args.category,
+        function=args.function,
+        phones=args.phone,
     )
     print(f"{custodian.slug}: {custodian.name}")
     return 0
@@ -63,8 +68,12 @@ def custodian_add(args: argparse.Namespace) -> int:
 def custodian_list(args: argparse.Namespace) -> int:
     rows = [
         {
-            "slug": c.slug, "name": c.name, "function": c.function, "category": c.category,
-            "organisation": c.organisation.code if c.organisation else None, "phone_numbers": c.phone_numbers,
+            "slug": c.slug,
+            "name": c.name,
+            "function": c.function,
+            "category": c.category,
+            "organisation": c.organisation.code if c.organisation else None,
+            "phone_numbers": c.phone_numbers,
         }
         for c in Custodian.objects.select_related("organisation").order_by("slug")
     ]
@@ -84,8 +93,10 @@ def _read_secret(path: str | None) -> str | None:
             return handle.read().strip()
     except OSError as exc:
         raise ChatarchiefError(
-            "cli.secret_file", nl=f"Kan het sleutelbestand niet lezen ({exc.strerror}).",
-            en=f"Cannot read the key file ({exc.strerror}).", file=path,
+            "cli.secret_file",
+            nl=f"Kan het sleutelbestand niet lezen ({exc.strerror}).",
+            en=f"Cannot read the key file ({exc.strerror}).",
+            file=path,
         ) from None
 
 
@@ -95,7 +106,10 @@ def _progress_bar(enabled: bool) -> Any:
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
         transient=True,
     )
 
@@ -127,8 +141,13 @@ def ingest_command(args: argparse.Namespace) -> int:
                 failed = True
                 continue
             outcome = ingest(
-                path, custodian, actor=_actor(), file_name=os.path.basename(path.rstrip("/")),
-                exported_at=args.exported_at, secret=secret, progress=progress,
+                path,
+                custodian,
+                actor=_actor(),
+                file_name=os.path.basename(path.rstrip("/")),
+                exported_at=args.exported_at,
+                secret=secret,
+                progress=progress,
             )
             results.append(outcome.as_dict(lang))
             failed = failed or outcome.status == "failed"
@@ -146,8 +165,15 @@ def ingest_command(args: argparse.Namespace) -> int:
 def _missing_file(path: str, lang: str) -> dict[str, Any]:
     message = f"{path}: " + ("bestand bestaat niet" if lang == "nl" else "no such file")
     return {
-        "delivery_id": None, "file": os.path.basename(path), "sha256": None, "status": "failed", "format": None,
-        "exported_at": None, "conversation": None, "conversations": [], "counts": {},
+        "delivery_id": None,
+        "file": os.path.basename(path),
+        "sha256": None,
+        "status": "failed",
+        "format": None,
+        "exported_at": None,
+        "conversation": None,
+        "conversations": [],
+        "counts": {},
         "error": {"code": "cli.no_such_file", "message": message},
     }
 
@@ -175,7 +201,9 @@ def messages_command(args: argparse.Namespace) -> int:
         out.write(json.dumps(row, ensure_ascii=False))
         out.write("\n")
         count += 1
-    log.content_read(_actor(), "messages.export", custodian, custodian.slug, count=count, conversation=args.conversation)
+    log.content_read(
+        _actor(), "messages.export", custodian, custodian.slug, count=count, conversation=args.conversation
+    )
     return 0
 
 
@@ -205,8 +233,59 @@ def user_add(args: argparse.Namespace) -> int:
 
     password = _read_secret(args.password_file) or ""
     user = add_user(
-        args.username, password, actor=_actor(), role=args.role, custodian_slug=args.custodian,
+        args.username,
+        password,
+        actor=_actor(),
+        role=args.role,
+        custodian_slug=args.custodian,
         organisation_code=args.organisation,
     )
     print(f"user {user.username} added")
+    return 0
+
+
+@command("keys rotate")
+def keys_rotate(args: argparse.Namespace) -> int:
+    from chatarchief.archive.services import blob_keys, blobs
+
+    new = blob_keys.read_key_file(args.new_key_file)[0]
+    key_file = blob_keys.promote_in_key_file(new)
+    provider = blob_keys.LocalKeyProvider(new)
+    bar = _progress_bar(not args.json and sys.stderr.isatty())
+    task = bar.add_task("rewrap", total=None) if bar is not None else None
+    if bar is not None:
+        bar.start()
+    try:
+        report = blobs.rotate(
+            provider, (lambda done, total: bar.update(task, completed=done, total=total)) if bar else None
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+        blob_keys.reset()
+    log.master_key_rotated(_actor(), report)
+    if args.json:
+        print_json(report)
+    else:
+        print(
+            f"{report['blobs']} blobs: {report['rewrapped']} re-wrapped, {report['unchanged']} already under {report['key_id']}"
+        )
+        for failure in report["failed"]:
+            print(f"FAILED {failure['sha256']}: {failure['message']}", file=sys.stderr)
+        if key_file is None:
+            print(
+                "Now set CHATARCHIEF_MASTER_KEY to the new key; keep the old one in CHATARCHIEF_PREVIOUS_MASTER_KEYS "
+                "until every process runs with the new key."
+            )
+    return 1 if report["failed"] else 0
+
+
+@command("serviceaccount add")
+def serviceaccount_add(args: argparse.Namespace) -> int:
+    from chatarchief.api.accounts import add_service_account
+
+    account, token = add_service_account(args.name, args.organisation, args.operation, actor=_actor())
+    print(f"service account {account.name} ({account.organisation.code}): {', '.join(account.operations)}")
+    print("token (shown once, store it now):")
+    print(token)
     return 0

@@ -34,24 +34,55 @@ def _events() -> list[Event]:
     e = [
         Event(Spec("Anne", D(2025, 1, 13, 9, 0), "Goedemorgen, de crisisnotitie staat klaar."), 1),
         Event(Spec("Mark", D(2025, 1, 13, 9, 2), "Dank, ik lees hem vanavond."), 1),
-        Event(Spec("Anne", D(2025, 2, 14, 10, 15), "Vertrouwelijk: de begroting wordt 40 miljoen lager."), 2, deleted_from=4),
+        Event(
+            Spec("Anne", D(2025, 2, 14, 10, 15), "Vertrouwelijk: de begroting wordt 40 miljoen lager."),
+            2,
+            deleted_from=4,
+        ),
         Event(Spec("Bram", D(2025, 2, 20, 11, 0), "Zie de bijlage.", kind="media", media="IMG-20250220-WA0001.jpg"), 2),
         Event(Spec("Mark", D(2025, 3, 17, 16, 40), "Dit hoort hier niet, ik haal het weg."), 3, gone_from=5),
-        Event(Spec("Anne", D(2025, 4, 14, 8, 30), "Overleg donderdag om 10:00."), 4, edited_from=6,
-              edited_body="Overleg donderdag om 11:00."),
+        Event(
+            Spec("Anne", D(2025, 4, 14, 8, 30), "Overleg donderdag om 10:00."),
+            4,
+            edited_from=6,
+            edited_body="Overleg donderdag om 11:00.",
+        ),
         Event(Spec("Bram", D(2025, 5, 19, 12, 0), kind="view_once"), 5),
-        Event(Spec(None, D(2025, 6, 16, 9, 0), "Bram heeft berichten met vervaldatum ingeschakeld. Alle nieuwe "
-                   "berichten verdwijnen na 7 dagen uit deze chat. Tik om dit te wijzigen", kind="system"), 6),
+        Event(
+            Spec(
+                None,
+                D(2025, 6, 16, 9, 0),
+                "Bram heeft berichten met vervaldatum ingeschakeld. Alle nieuwe "
+                "berichten verdwijnen na 7 dagen uit deze chat. Tik om dit te wijzigen",
+                kind="system",
+            ),
+            6,
+        ),
         Event(Spec("Mark", D(2025, 6, 16, 9, 5), "Graag uitzetten, dit moet bewaard blijven."), 6),
-        Event(Spec(None, D(2025, 6, 16, 9, 6), "Bram heeft berichten met vervaldatum uitgeschakeld. Tik om dit te "
-                   "wijzigen", kind="system"), 6),
+        Event(
+            Spec(
+                None,
+                D(2025, 6, 16, 9, 6),
+                "Bram heeft berichten met vervaldatum uitgeschakeld. Tik om dit te wijzigen",
+                kind="system",
+            ),
+            6,
+        ),
         Event(Spec("Anne", D(2025, 7, 21, 14, 0, 5), "Ok"), 7),
         Event(Spec("Anne", D(2025, 7, 21, 14, 0, 40), "Ok"), 7),
         # airplane mode: written 10:05, delivered after the 10:03 line
         Event(Spec("Mark", D(2025, 8, 18, 10, 5), "Ik zit in het vliegtuig, bel je straks."), 8),
         Event(Spec("Anne", D(2025, 8, 18, 10, 3), "Landen jullie op tijd?"), 8),
-        Event(Spec("Bram", D(2025, 9, 15, 13, 0), "Foto van de situatie ter plaatse", kind="media",
-                   media="IMG-20250915-WA0002.jpg"), 9),
+        Event(
+            Spec(
+                "Bram",
+                D(2025, 9, 15, 13, 0),
+                "Foto van de situatie ter plaatse",
+                kind="media",
+                media="IMG-20250915-WA0002.jpg",
+            ),
+            9,
+        ),
         # DST fall-back on 26 October 2025: 02:10 and 02:40 (CEST), then 02:15 and 02:50 again (CET)
         Event(Spec("Anne", D(2025, 10, 26, 2, 10), "Nachtelijke update 1"), 10),
         Event(Spec("Anne", D(2025, 10, 26, 2, 40), "Nachtelijke update 2"), 10),

@@ -75,7 +75,9 @@ def test_truncated_zip(tmp_path, custodian):
 
 
 def test_zip_bomb_by_ratio(tmp_path, custodian):
-    path = _zip(tmp_path / "WhatsApp Chat - Bom.zip", {"_chat.txt": GOOD_LINE.encode(), "IMG-2.jpg": b"\0" * (64 * 1024 * 1024)})
+    path = _zip(
+        tmp_path / "WhatsApp Chat - Bom.zip", {"_chat.txt": GOOD_LINE.encode(), "IMG-2.jpg": b"\0" * (64 * 1024 * 1024)}
+    )
     _assert_failed(ingest(path, custodian, actor="t"), path, "zip.bomb")
 
 

@@ -34,11 +34,24 @@ def test_signal_v2_week_later_flags_the_deletion_and_the_disappeared_message(cus
     assert first.delivery.format == "signal_v2"
     assert first.counts["new"] == first.counts["messages"] == 25
     assert {c["title"] for c in first.conversations} == {"Bram de Boer", "Werkgroep Archief"}
-    assert _types(custodian) == {"view_once": 1, "message_edited": 1, "disappearing_enabled": 1, "disappearing_disabled": 1}
+    assert _types(custodian) == {
+        "view_once": 1,
+        "message_edited": 1,
+        "disappearing_enabled": 1,
+        "disappearing_disabled": 1,
+    }
 
     second = ingest(V2 / "signal-backup-2024-11-15-10-00-00", custodian, actor="t", secret=V2_KEY)
     assert second.status == "ingested", second.as_dict()
-    assert second.counts == {"messages": 24, "new": 0, "unchanged": 23, "enriched": 0, "deleted": 1, "edited": 0, "missing": 1}
+    assert second.counts == {
+        "messages": 24,
+        "new": 0,
+        "unchanged": 23,
+        "enriched": 0,
+        "deleted": 1,
+        "edited": 0,
+        "missing": 1,
+    }
     messages = list(readout.iter_messages(custodian))
     assert len(messages) == 25
     deleted = next(m for m in messages if m["state"] == "deleted")

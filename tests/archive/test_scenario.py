@@ -45,7 +45,15 @@ def _normalised_findings(custodian):
     rows = []
     for f in readout.findings(custodian):
         details = {k: v for k, v in f["details"].items() if k != "days"}
-        rows.append((f["type"], f["message_sent_at"], bodies.get(f["message_id"]), sha.get(f["delivery_id"]), repr(sorted(details.items()))))
+        rows.append(
+            (
+                f["type"],
+                f["message_sent_at"],
+                bodies.get(f["message_id"]),
+                sha.get(f["delivery_id"]),
+                repr(sorted(details.items())),
+            )
+        )
     return sorted(rows, key=repr)
 
 
@@ -121,4 +129,7 @@ def test_counts_per_delivery_tell_what_changed(exports):
     assert by_month[6]["edited"] == 1
     assert outcomes[12].status == "duplicate" and outcomes[12].counts["new"] == 0
     for counts in by_month.values():
-        assert counts["new"] + counts["unchanged"] + counts["enriched"] + counts["deleted"] + counts["edited"] == counts["messages"]
+        assert (
+            counts["new"] + counts["unchanged"] + counts["enriched"] + counts["deleted"] + counts["edited"]
+            == counts["messages"]
+        )

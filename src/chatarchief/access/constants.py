@@ -17,6 +17,24 @@ class Action(models.TextChoices):
     VIEW_METADATA = "view_metadata", _("Metagegevens en bevindingen zien")
     READ_CONTENT = "read_content", _("Berichtinhoud en media lezen")
     DELIVER = "deliver", _("Exports aanleveren")
+    PROPOSE_LABEL = "propose_label", _("Labels voorstellen (zakelijk/privé)")
     CLASSIFY = "classify", _("Classificeren (zakelijk/privé/partij)")
     REGISTER_AGREEMENT = "register_agreement", _("Afspraken registreren")
+    VIEW_AUDIT_TRAIL = "view_audit_trail", _("Audittrail inzien")
     ADMINISTER = "administer", _("Gebruikers, rollen en instellingen beheren")
+
+
+class Scope(models.TextChoices):
+    """How far a grant reaches for an action (see access.services.POLICY)."""
+
+    GRANT = "grant", _("De functionaris of organisatie van de toekenning")
+    GRANT_OR_ALL = "grant_or_all", _("Als GRANT; een toekenning zonder organisatie of functionaris geldt overal")
+
+
+class GrantSource(models.TextChoices):
+    LOCAL = "local", _("Lokaal toegekend")
+    OIDC = "oidc", _("Uit de identity provider (OIDC)")
+
+
+# Actions that show message content or media: every use is an audit event (audit.log.content_read).
+CONTENT_ACTIONS = frozenset({Action.READ_CONTENT, Action.CLASSIFY, Action.PROPOSE_LABEL})

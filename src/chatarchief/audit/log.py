@@ -18,7 +18,9 @@ from chatarchief.audit.models import AuditEvent
 GENESIS = "0" * 64
 
 
-def _digest(previous: str, at: str, actor: str, action: str, object_type: str, object_id: str, custodian: str, details: dict) -> str:
+def _digest(
+    previous: str, at: str, actor: str, action: str, object_type: str, object_id: str, custodian: str, details: dict
+) -> str:
     payload = json.dumps(
         [previous, at, actor, action, object_type, object_id, custodian, details], sort_keys=True, ensure_ascii=False
     )
@@ -59,8 +61,14 @@ def verify() -> tuple[bool, int, int | None]:
     count = 0
     for event in AuditEvent.objects.order_by("id").iterator():
         expected = _digest(
-            previous, event.at.isoformat(), event.actor, event.action, event.object_type, event.object_id,
-            event.custodian_slug, event.details,
+            previous,
+            event.at.isoformat(),
+            event.actor,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.custodian_slug,
+            event.details,
         )
         if event.previous_hash != previous or event.hash != expected:
             return False, count, event.pk
@@ -71,21 +79,33 @@ def verify() -> tuple[bool, int, int | None]:
 
 # --- the events -----------------------------------------------------------------------------------
 
+
 def custodian_added(actor: str, custodian: Any) -> AuditEvent:
     return record(actor, "custodian.added", obj=custodian, custodian=custodian.slug, name=custodian.name)
 
 
 def delivery_received(actor: str, delivery: Any) -> AuditEvent:
     return record(
-        actor, "delivery.received", obj=delivery, custodian=delivery.custodian.slug,
-        file=delivery.file_name, sha256=delivery.sha256, size=delivery.size,
+        actor,
+        "delivery.received",
+        obj=delivery,
+        custodian=delivery.custodian.slug,
+        file=delivery.file_name,
+        sha256=delivery.sha256,
+        size=delivery.size,
     )
 
 
 def delivery_finished(actor: str, delivery: Any) -> AuditEvent:
     return record(
-        actor, f"delivery.{delivery.status}", obj=delivery, custodian=delivery.custodian.slug,
-        file=delivery.file_name, sha256=delivery.sha256, format=delivery.format, counts=delivery.counts,
+        actor,
+        f"delivery.{delivery.status}",
+        obj=delivery,
+        custodian=delivery.custodian.slug,
+        file=delivery.file_name,
+        sha256=delivery.sha256,
+        format=delivery.format,
+        counts=delivery.counts,
         error=delivery.error_code,
     )
 
@@ -101,3 +121,39 @@ def findings_listed(actor: str, custodian: str, count: int) -> AuditEvent:
 
 def login(actor: str, success: bool) -> AuditEvent:
     return record(actor, "auth.login" if success else "auth.login_failed")
+
+
+def master_key_rotated(actor: str, report: dict[str, Any]) -> AuditEvent:
+    """Blob data keys re-wrapped under a new master key (the key id only; never key material)."""
+    return record(
+        actor,
+        "keys.rotated",
+        key_id=report["key_id"],
+        blobs=report["blobs"],
+        rewrapped=report["rewrapped"],
+        unchanged=report["unchanged"],
+        failed=len(report["failed"]),
+    )
+
+
+def service_account_added(actor: str, account: Any) -> AuditEvent:
+    """An integration API account created (its token prefix only; the token itself is never logged)."""
+    return record(
+        actor,
+        "api.account_added",
+        obj=account,
+        name=account.name,
+        organisation=account.organisation.code,
+        operations=list(account.operations),
+        token_prefix=account.token_prefix,
+    )
+
+
+def api_read(actor: str, what: str, custodian: str = "", obj: Any = None, **details: Any) -> AuditEvent:
+    """A read through the integration API (status, custodian list, compliance): metadata only."""
+    return record(actor, "api.read", obj=obj, custodian=custodian, what=what, **details)
+
+
+def api_denied(actor: str, operation: str, reason: str, custodian: str = "", **details: Any) -> AuditEvent:
+    """A service account asked for something it may not do (missing operation, other organisation)."""
+    return record(actor, "api.denied", custodian=custodian, operation=operation, reason=reason, **details)

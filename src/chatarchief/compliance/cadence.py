@@ -17,7 +17,9 @@ from chatarchief.archive.models import Custodian, DeliveryStatus
 from chatarchief.compliance.models import Finding, FindingType
 
 
-def gaps(moments: list[dt.datetime], today: dt.datetime, limit_days: int) -> list[tuple[dt.datetime, dt.datetime | None, float]]:
+def gaps(
+    moments: list[dt.datetime], today: dt.datetime, limit_days: int
+) -> list[tuple[dt.datetime, dt.datetime | None, float]]:
     """(start, end or None for 'until today', days) for every gap longer than the limit."""
     found = []
     ordered = sorted(set(moments))

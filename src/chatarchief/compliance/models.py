@@ -23,13 +23,19 @@ class Finding(models.Model):
     conversation = models.ForeignKey(
         "archive.Conversation", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
     )
-    message = models.ForeignKey("archive.Message", null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
-    delivery = models.ForeignKey("archive.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
+    message = models.ForeignKey(
+        "archive.Message", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    delivery = models.ForeignKey(
+        "archive.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
     detected_at = models.DateTimeField(auto_now_add=True)
     details = models.JSONField(default=dict, blank=True)
     # One finding per subject: re-ingesting never adds a second one (see services/findings.py).
     subject = models.CharField(max_length=200)
-    retracted_at = models.DateTimeField(null=True, blank=True)  # a cadence gap closed by a later-ingested older delivery
+    retracted_at = models.DateTimeField(
+        null=True, blank=True
+    )  # a cadence gap closed by a later-ingested older delivery
 
     class Meta:
         ordering = ["detected_at", "id"]

@@ -24,8 +24,12 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 # System lines whose wording depends on the phone's language and platform but whose meaning does
 # not: identified by event (and timer) so a Dutch iOS and an English Android export line up.
 _WORDING_FREE = {
-    SystemEvent.E2E_NOTICE, SystemEvent.DISAPPEARING_ENABLED, SystemEvent.DISAPPEARING_DISABLED,
-    SystemEvent.MISSED_CALL, SystemEvent.CALL, SystemEvent.SECURITY_CODE_CHANGED,
+    SystemEvent.E2E_NOTICE,
+    SystemEvent.DISAPPEARING_ENABLED,
+    SystemEvent.DISAPPEARING_DISABLED,
+    SystemEvent.MISSED_CALL,
+    SystemEvent.CALL,
+    SystemEvent.SECURITY_CODE_CHANGED,
 }
 
 PLACEHOLDER = "media?"  # digest prefix of a media message whose file was not in the export

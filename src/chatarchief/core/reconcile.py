@@ -111,10 +111,10 @@ def reconcile(messages: Sequence[Message], archived: Sequence[ArchivedRef]) -> R
     leftovers: list[int] = []
     for position, (message, key) in enumerate(zip(messages, keys, strict=True)):
         if message.native_id is not None and message.native_id in by_native:
-            found = by_native[message.native_id]
-            if found.id not in taken:
-                taken.add(found.id)
-                matches.append(Match(position, found.id, _by_native_id(message, key[2], found)))
+            same = by_native[message.native_id]
+            if same.id not in taken:
+                taken.add(same.id)
+                matches.append(Match(position, same.id, _by_native_id(message, key[2], same)))
                 continue
         found = by_key.get(key)
         if found is not None and found.id not in taken and (found.native_id is None or message.native_id is None):

@@ -37,7 +37,9 @@ def _fail(code: str, nl: str, en: str, file: str) -> FormatError:
 
 def _clean_name(name: str, shown: str) -> str:
     if "\x00" in name:
-        raise _fail("bad_name", "Een bestandsnaam in het zip-bestand is ongeldig.", "A file name in the zip is invalid.", shown)
+        raise _fail(
+            "bad_name", "Een bestandsnaam in het zip-bestand is ongeldig.", "A file name in the zip is invalid.", shown
+        )
     unified = name.replace("\\", "/")
     if unified.startswith("/") or (len(unified) > 1 and unified[1] == ":"):
         raise _fail(
@@ -80,7 +82,9 @@ def open_zip(path: str, shown: str | None = None) -> tuple[zipfile.ZipFile, list
 def check_members(archive: zipfile.ZipFile, shown: str) -> list[SafeMember]:
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise _fail("too_many_members", "Het zip-bestand bevat te veel bestanden.", "The zip holds too many files.", shown)
+        raise _fail(
+            "too_many_members", "Het zip-bestand bevat te veel bestanden.", "The zip holds too many files.", shown
+        )
     total = 0
     total_compressed = 0
     members = []
@@ -88,7 +92,12 @@ def check_members(archive: zipfile.ZipFile, shown: str) -> list[SafeMember]:
         name = _clean_name(info.filename, shown)
         mode = (info.external_attr >> 16) & 0o170000
         if mode == stat.S_IFLNK:
-            raise _fail("symlink", f"Het zip-bestand bevat een koppeling ({name!r}).", f"The zip contains a symbolic link ({name!r}).", shown)
+            raise _fail(
+                "symlink",
+                f"Het zip-bestand bevat een koppeling ({name!r}).",
+                f"The zip contains a symbolic link ({name!r}).",
+                shown,
+            )
         if info.file_size > MAX_MEMBER_UNCOMPRESSED or (
             info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
         ):
@@ -149,7 +158,12 @@ def open_member(archive: zipfile.ZipFile, member: SafeMember, shown: str) -> _Li
     try:
         raw = archive.open(member.info)
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
-        raise _fail("damaged", f"Bestand {member.name!r} in het zip-bestand is onleesbaar ({exc}).", f"Member {member.name!r} is unreadable ({exc}).", shown) from None
+        raise _fail(
+            "damaged",
+            f"Bestand {member.name!r} in het zip-bestand is onleesbaar ({exc}).",
+            f"Member {member.name!r} is unreadable ({exc}).",
+            shown,
+        ) from None
     return _LimitedReader(raw, member.info.file_size, shown)
 
 
@@ -158,7 +172,12 @@ def read_member(archive: zipfile.ZipFile, member: SafeMember, shown: str) -> byt
         with open_member(archive, member, shown) as reader:
             return reader.read()
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise _fail("damaged", f"Bestand {member.name!r} in het zip-bestand is beschadigd ({exc}).", f"Member {member.name!r} is damaged ({exc}).", shown) from None
+        raise _fail(
+            "damaged",
+            f"Bestand {member.name!r} in het zip-bestand is beschadigd ({exc}).",
+            f"Member {member.name!r} is damaged ({exc}).",
+            shown,
+        ) from None
 
 
 def extract_member(archive: zipfile.ZipFile, member: SafeMember, target_dir: str, shown: str) -> str:
@@ -166,13 +185,23 @@ def extract_member(archive: zipfile.ZipFile, member: SafeMember, target_dir: str
     target = os.path.realpath(os.path.join(target_dir, member.name))
     root = os.path.realpath(target_dir)
     if not target.startswith(root + os.sep):
-        raise _fail("path_traversal", f"Pad buiten de map: {member.name!r}.", f"Path outside the folder: {member.name!r}.", shown)
+        raise _fail(
+            "path_traversal",
+            f"Pad buiten de map: {member.name!r}.",
+            f"Path outside the folder: {member.name!r}.",
+            shown,
+        )
     os.makedirs(os.path.dirname(target), exist_ok=True)
     try:
         with open_member(archive, member, shown) as source, open(target, "wb") as sink:
             shutil.copyfileobj(source, sink, 1024 * 1024)  # type: ignore[misc]
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise _fail("damaged", f"Bestand {member.name!r} in het zip-bestand is beschadigd ({exc}).", f"Member {member.name!r} is damaged ({exc}).", shown) from None
+        raise _fail(
+            "damaged",
+            f"Bestand {member.name!r} in het zip-bestand is beschadigd ({exc}).",
+            f"Member {member.name!r} is damaged ({exc}).",
+            shown,
+        ) from None
     return target
 
 

@@ -14,6 +14,7 @@ from chatarchief.access.services import grant
 from chatarchief.archive.models import Custodian, Organisation
 from chatarchief.archive.services import registry
 from chatarchief.archive.services.ingest import ingest
+from chatarchief.web.demo_totp import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 (documented demo login, development data only)
@@ -50,6 +51,19 @@ def _february() -> str:
     return text + _FEBRUARY_EXTRA
 
 
+def _demo_totp(user: object, actor: str) -> Iterator[str]:
+    """The demo login's second factor: a device with a known key (demo data only)."""
+    from chatarchief.access import otp
+
+    device = otp.confirmed_device(user)
+    if device is None or device.key != DEMO_TOTP_KEY:
+        otp.provision(user, DEMO_TOTP_KEY, actor=actor)
+    yield (
+        f"user {DEMO_USER} two-factor: TOTP secret {DEMO_TOTP_SECRET} (add it to an authenticator app, "
+        "or run `python -m chatarchief.web.demo_totp` for the current code)"
+    )
+
+
 def load_demo(actor: str) -> Iterator[str]:
     User = get_user_model()
     people = [
@@ -73,6 +87,7 @@ def load_demo(actor: str) -> Iterator[str]:
             grant(demo_user, Role.OPERATOR, organisation=Organisation.objects.get(code=code))
         grant(demo_user, Role.CUSTODIAN, custodian=Custodian.objects.get(slug="minister-bzk"))
         yield f"user {DEMO_USER} (password {DEMO_PASSWORD}): reviewer + operator for BZK, FIN, JENV"
+    yield from _demo_totp(User.objects.get(username=DEMO_USER), actor)
     custodian = Custodian.objects.get(slug="minister-bzk")
     with tempfile.TemporaryDirectory() as tmp:
         for month, text in (("januari", _JANUARY), ("februari", _february())):

@@ -32,14 +32,18 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     custodian = forms.ModelChoiceField(queryset=Custodian.objects.none(), label=_("Functionaris"))
-    files = MultipleFileField(label=_("Exportbestand(en)"), help_text=_("WhatsApp .txt of .zip, Signal-back-up, SMS-XML of Telegram-JSON."))
+    files = MultipleFileField(
+        label=_("Exportbestand(en)"), help_text=_("WhatsApp .txt of .zip, Signal-back-up, SMS-XML of Telegram-JSON.")
+    )
     exported_at = forms.DateTimeField(
-        required=False, label=_("Moment van veiligstellen"),
+        required=False,
+        label=_("Moment van veiligstellen"),
         help_text=_("Leeg laten: het nieuwste bericht in het bestand."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     passphrase = forms.CharField(
-        required=False, label=_("Wachtwoordzin of herstelsleutel (Signal)"),
+        required=False,
+        label=_("Wachtwoordzin of herstelsleutel (Signal)"),
         help_text=_("Wordt alleen gebruikt om te ontsleutelen en nooit opgeslagen."),
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -15,6 +17,10 @@ DEBUG = os.environ.get("CHATARCHIEF_DEBUG", "0") == "1"
 PRODUCTION = os.environ.get("CHATARCHIEF_ENV", "development") == "production"
 _dev_key = "dev-only-insecure-key-change-me-" + "x" * 32  # noqa: S105 (development default)
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"] if PRODUCTION else os.environ.get("DJANGO_SECRET_KEY", _dev_key)
+if PRODUCTION and DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CHATARCHIEF_DEBUG=1 is refused with CHATARCHIEF_ENV=production (no debug pages).")
 ALLOWED_HOSTS = os.environ.get("CHATARCHIEF_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 
 INSTALLED_APPS = [
@@ -24,24 +30,35 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "chatarchief.audit",
     "chatarchief.access",
     "chatarchief.archive",
     "chatarchief.compliance",
+    "chatarchief.api",
     "chatarchief.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "chatarchief.web.security.RevealBidiOverridesMiddleware",
+    "chatarchief.web.security.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "chatarchief.web.security.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",  # keep last: turns a lock-out into the lock-out page
 ]
 
 ROOT_URLCONF = "chatarchief.web.urls"
@@ -56,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "chatarchief.web.admin_views.navigation",
             ]
         },
     }
@@ -95,6 +113,16 @@ LOGOUT_REDIRECT_URL = "/login/"
 
 BLOB_ROOT = Path(os.environ.get("CHATARCHIEF_BLOB_ROOT", DATA_DIR / "blobs"))
 BLOB_BACKEND = os.environ.get("CHATARCHIEF_BLOB_BACKEND", "filesystem")  # or "s3"
+# Encryption at rest of the blob store (see archive/services/blob_keys.py).
+BLOB_KEY_PROVIDER = os.environ.get("CHATARCHIEF_KEY_PROVIDER", "local")  # local, aws-kms, module:factory
+BLOB_MASTER_KEY = os.environ.get("CHATARCHIEF_MASTER_KEY", "")  # base64 of 32 bytes
+BLOB_PREVIOUS_MASTER_KEYS = [k for k in os.environ.get("CHATARCHIEF_PREVIOUS_MASTER_KEYS", "").split(",") if k.strip()]
+BLOB_KEY_FILE = Path(os.environ.get("CHATARCHIEF_MASTER_KEY_FILE", DATA_DIR / "master.key"))  # development only
+BLOB_KMS_KEY_ID = os.environ.get("CHATARCHIEF_KMS_KEY_ID", "")
+if PRODUCTION and BLOB_KEY_PROVIDER == "local" and not BLOB_MASTER_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CHATARCHIEF_MASTER_KEY is required in production (base64 of 32 random bytes).")
 UPLOAD_DIR = DATA_DIR / "uploads"
 FILE_UPLOAD_TEMP_DIR = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -102,15 +130,47 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_SIZE = int(os.environ.get("CHATARCHIEF_MAX_UPLOAD_SIZE", str(8 * 1024**3)))
 CADENCE_DAYS = int(os.environ.get("CHATARCHIEF_CADENCE_DAYS", "31"))
 
+# --- authentication and session (see access/authn.py, access/otp.py, web/security.py) -------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # older hashes are upgraded to Argon2 at login
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+OTP_TOTP_ISSUER = os.environ.get("CHATARCHIEF_OTP_ISSUER", "Chatarchief")
+OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp: delay doubles after each wrong code
+REAUTH_SECONDS = int(os.environ.get("CHATARCHIEF_REAUTH_SECONDS", "300"))  # destructive actions: password + TOTP again
+
+AXES_FAILURE_LIMIT = int(os.environ.get("CHATARCHIEF_LOGIN_FAILURE_LIMIT", "5"))  # wrong passwords and wrong codes
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CHATARCHIEF_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "chatarchief.web.auth_views.locked_out"
+AXES_VERBOSE = False
+
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = int(os.environ.get("CHATARCHIEF_SESSION_IDLE_MINUTES", "30")) * 60  # idle timeout
+SESSION_SAVE_EVERY_REQUEST = True  # every request moves the idle deadline
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("CHATARCHIEF_SESSION_MAX_HOURS", "10")) * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-chatarchief_session"  # __Host-: Secure, whole site, no Domain
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    if os.environ.get("CHATARCHIEF_BEHIND_TLS_PROXY", "0") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -124,3 +184,55 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CHATARCHIEF_LOG_LEVEL", "WARNING")},
 }
+
+# --- caches (rate limits): shared between processes in production --------------------------------
+_CACHE_URL = os.environ.get("CHATARCHIEF_CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+    if _CACHE_URL.startswith(("redis://", "rediss://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chatarchief"}
+}
+
+# --- Content Security Policy (django-csp 4): no inline script or style, no framing ----------------
+_OIDC_ORIGIN = ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- OpenID Connect single sign-on (mozilla-django-oidc), off by default --------------------------
+# CHATARCHIEF_OIDC_ENABLED=1 plus CHATARCHIEF_OIDC_CLIENT_ID, _CLIENT_SECRET, _AUTHORIZATION_ENDPOINT,
+# _TOKEN_ENDPOINT, _USER_ENDPOINT, _JWKS_ENDPOINT (optional: _ISSUER, _SIGN_ALGO, _SCOPES,
+# _LOGOUT_ENDPOINT, _ROLES_CLAIM, _ROLE_PREFIX, _ROLE_MAP as JSON). SSO users skip the local TOTP:
+# the identity provider must enforce MFA. Roles come from the claims (access/oidc.py).
+OIDC_ENABLED = os.environ.get("CHATARCHIEF_OIDC_ENABLED", "0") == "1"
+OIDC_ROLES_CLAIM = os.environ.get("CHATARCHIEF_OIDC_ROLES_CLAIM", "roles")
+OIDC_ROLE_PREFIX = os.environ.get("CHATARCHIEF_OIDC_ROLE_PREFIX", "chatarchief")
+OIDC_ROLE_MAP = json.loads(os.environ.get("CHATARCHIEF_OIDC_ROLE_MAP", "{}") or "{}")
+if OIDC_ENABLED:
+    OIDC_RP_CLIENT_ID = os.environ["CHATARCHIEF_OIDC_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ["CHATARCHIEF_OIDC_CLIENT_SECRET"]
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["CHATARCHIEF_OIDC_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["CHATARCHIEF_OIDC_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["CHATARCHIEF_OIDC_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("CHATARCHIEF_OIDC_JWKS_ENDPOINT")
+    OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("CHATARCHIEF_OIDC_LOGOUT_ENDPOINT", "")
+    OIDC_RP_SIGN_ALGO = os.environ.get("CHATARCHIEF_OIDC_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("CHATARCHIEF_OIDC_SCOPES", "openid email profile")
+    OIDC_USE_PKCE = True
+    OIDC_ISSUER = os.environ.get("CHATARCHIEF_OIDC_ISSUER") or OIDC_OP_AUTHORIZATION_ENDPOINT.split("/protocol/")[0]
+    OIDC_AUTHENTICATE_CLASS = "chatarchief.access.oidc.AuthenticationRequestView"
+    LOGIN_REDIRECT_URL_FAILURE = "/login/"
+    AUTHENTICATION_BACKENDS.append("chatarchief.access.oidc.OIDCBackend")
+    _OIDC_ORIGIN = "/".join(OIDC_OP_AUTHORIZATION_ENDPOINT.split("/")[:3])
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_OIDC_ORIGIN)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from chatarchief.access.constants import Action
 from chatarchief.archive.models import Attachment, Conversation, Delivery, Message
 from chatarchief.archive.services import blobs, readout
 from chatarchief.archive.services.ingest import ingest
@@ -51,12 +53,25 @@ def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("title")
     )
     zone = ZoneInfo(custodian.time_zone)
-    findings = [readout.finding_dict(f, zone) for f in Finding.objects.filter(custodian=custodian, retracted_at__isnull=True).select_related("custodian", "conversation", "message").order_by("-detected_at")[:200]]
+    findings = [
+        readout.finding_dict(f, zone)
+        for f in Finding.objects.filter(custodian=custodian, retracted_at__isnull=True)
+        .select_related("custodian", "conversation", "message")
+        .order_by("-detected_at")[:200]
+    ]
     deliveries = custodian.deliveries.select_related("delivered_by").order_by("-received_at")[:100]
     return render(
         request,
         "custodian.html",
-        {"custodian": custodian, "conversations": conversations, "deliveries": deliveries, "findings": findings},
+        {
+            "custodian": custodian,
+            "conversations": conversations,
+            "deliveries": deliveries,
+            "findings": findings,
+            "can_read": access.can_read_content(request.user, custodian),
+            "can_deliver": access.can_deliver(request.user, custodian),
+            "can_audit": access.can_view_audit_trail(request.user, custodian),
+        },
     )
 
 
@@ -70,14 +85,22 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ids = [m.pk for m in page.object_list]
     rows = {row["id"]: row for row in _rows(conversation, ids)}
     log.content_read(
-        access.actor(request.user), "conversation.view", conversation, conversation.custodian.slug,
-        page=page.number, messages=len(ids),
+        access.actor(request.user),
+        "conversation.view",
+        conversation,
+        conversation.custodian.slug,
+        page=page.number,
+        messages=len(ids),
     )
     return render(
         request,
         "conversation.html",
-        {"conversation": conversation, "page": page, "rows": [rows[i] for i in ids if i in rows],
-         "participants": conversation.participants.order_by("name")},
+        {
+            "conversation": conversation,
+            "page": page,
+            "rows": [rows[i] for i in ids if i in rows],
+            "participants": conversation.participants.order_by("name"),
+        },
     )
 
 
@@ -107,12 +130,16 @@ def attachment_content(request: HttpRequest, pk: int) -> HttpResponse:
     custodian = attachment.message.conversation.custodian
     if not access.can_read_content(request.user, custodian) or not attachment.blob_id:
         raise Http404
-    log.content_read(access.actor(request.user), "attachment.view", attachment, custodian.slug, sha256=attachment.blob_id)
+    log.content_read(
+        access.actor(request.user), "attachment.view", attachment, custodian.slug, sha256=attachment.blob_id
+    )
     handle = blobs.store().open(attachment.blob_id)
     inline = (attachment.mime_type or "").split(";")[0] in {"image/jpeg", "image/png", "image/gif", "image/webp"}
     response = FileResponse(
-        handle, content_type=attachment.mime_type or "application/octet-stream", as_attachment=not inline,
-        filename=os.path.basename(attachment.filename or attachment.blob_id),
+        handle,
+        content_type=attachment.mime_type or "application/octet-stream",
+        as_attachment=not inline,
+        filename=access.download_name(attachment.filename or attachment.blob_id),
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
@@ -121,7 +148,9 @@ def attachment_content(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
-    custodians = access.custodians_for(request.user).order_by("name")
+    custodians = access.custodians_for(request.user, Action.DELIVER).order_by("name")
+    if not custodians.exists():
+        raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None, custodians=custodians)
     if request.method == "POST" and form.is_valid():
         custodian = form.cleaned_data["custodian"]
@@ -133,7 +162,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         assert outcome is not None
         if request.htmx:
             response = HttpResponse(status=204)
-            response["HX-Redirect"] = outcome.delivery.get_absolute_url() if hasattr(outcome.delivery, "get_absolute_url") else f"/deliveries/{outcome.delivery.pk}/"
+            response["HX-Redirect"] = (
+                outcome.delivery.get_absolute_url()
+                if hasattr(outcome.delivery, "get_absolute_url")
+                else f"/deliveries/{outcome.delivery.pk}/"
+            )
             return response
         return redirect(f"/deliveries/{outcome.delivery.pk}/")
     return render(request, "upload.html", {"form": form, "max_size": settings.MAX_UPLOAD_SIZE})
@@ -147,8 +180,12 @@ def _ingest_upload(request: HttpRequest, uploaded, custodian, form):  # type: ig
             for chunk in uploaded.chunks():
                 sink.write(chunk)
         outcome = ingest(
-            path, custodian, actor=access.actor(request.user), user=request.user,
-            file_name=os.path.basename(uploaded.name), exported_at=form.cleaned_data.get("exported_at"),
+            path,
+            custodian,
+            actor=access.actor(request.user),
+            user=request.user,
+            file_name=os.path.basename(uploaded.name),
+            exported_at=form.cleaned_data.get("exported_at"),
             secret=form.cleaned_data.get("passphrase") or None,
         )
     finally:
@@ -164,6 +201,13 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     conversations = delivery.coverage.select_related("conversation").order_by("conversation__title")
     template = "partials/delivery_status.html" if request.htmx else "delivery.html"
-    return render(request, template, {"delivery": delivery, "conversations": conversations,
-                                      "error": delivery.error_message_en if (get_language() or "nl").startswith("en") else delivery.error_message,
-                                      "title": _("Ontvangstbewijs")})
+    return render(
+        request,
+        template,
+        {
+            "delivery": delivery,
+            "conversations": conversations,
+            "error": delivery.error_message_en if (get_language() or "nl").startswith("en") else delivery.error_message,
+            "title": _("Ontvangstbewijs"),
+        },
+    )

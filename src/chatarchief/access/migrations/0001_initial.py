@@ -6,27 +6,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('archive', '0001_initial'),
+        ("archive", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoleGrant',
+            name="RoleGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('custodian', 'Functionaris'), ('operator', 'Operator (Doc-Direkt / secretariaat)'), ('reviewer', 'Informatiebeheerder'), ('woo_coordinator', 'Woo-coördinator'), ('auditor', 'Auditor (ADR)'), ('admin', 'Beheerder')], max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('custodian', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='archive.custodian')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='archive.organisation')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_grants', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("custodian", "Functionaris"),
+                            ("operator", "Operator (Doc-Direkt / secretariaat)"),
+                            ("reviewer", "Informatiebeheerder"),
+                            ("woo_coordinator", "Woo-coördinator"),
+                            ("auditor", "Auditor (ADR)"),
+                            ("admin", "Beheerder"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to="archive.custodian"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to="archive.organisation"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'organisation', 'custodian'), name='grant_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "role", "organisation", "custodian"), name="grant_once")
+                ],
             },
         ),
     ]

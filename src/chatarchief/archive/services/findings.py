@@ -12,13 +12,23 @@ from chatarchief.core.model import Message as ParsedMessage
 
 
 def upsert(
-    type_: str, custodian_id: int, subject: str, *, conversation_id: int | None = None, message_id: int | None = None,
-    delivery_id: int | None = None, details: dict[str, Any] | None = None,
+    type_: str,
+    custodian_id: int,
+    subject: str,
+    *,
+    conversation_id: int | None = None,
+    message_id: int | None = None,
+    delivery_id: int | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Finding:
     finding, created = Finding.objects.get_or_create(
-        custodian_id=custodian_id, type=type_, subject=subject,
+        custodian_id=custodian_id,
+        type=type_,
+        subject=subject,
         defaults={
-            "conversation_id": conversation_id, "message_id": message_id, "delivery_id": delivery_id,
+            "conversation_id": conversation_id,
+            "message_id": message_id,
+            "delivery_id": delivery_id,
             "details": details or {},
         },
     )
@@ -48,20 +58,31 @@ def _by(deleted_by: str) -> str:
 
 def message_deleted(message: Message, delivery_id: int, *, content_preserved: bool) -> None:
     upsert(
-        FindingType.MESSAGE_DELETED, _custodian_id(message), f"message:{message.pk}",
-        conversation_id=message.conversation_id, message_id=message.pk, delivery_id=delivery_id,
+        FindingType.MESSAGE_DELETED,
+        _custodian_id(message),
+        f"message:{message.pk}",
+        conversation_id=message.conversation_id,
+        message_id=message.pk,
+        delivery_id=delivery_id,
         details={"by": _by(message.deleted_by), "content_preserved": content_preserved},
     )
 
 
 def message_edited(message: Message, version_count: int) -> None:
     first_edit = (
-        MessageVersion.objects.filter(message=message, edited=True).order_by("exported_at", "id").values_list("delivery_id", flat=True).first()
+        MessageVersion.objects.filter(message=message, edited=True)
+        .order_by("exported_at", "id")
+        .values_list("delivery_id", flat=True)
+        .first()
         or message.first_delivery_id
     )
     upsert(
-        FindingType.MESSAGE_EDITED, _custodian_id(message), f"message:{message.pk}",
-        conversation_id=message.conversation_id, message_id=message.pk, delivery_id=first_edit,
+        FindingType.MESSAGE_EDITED,
+        _custodian_id(message),
+        f"message:{message.pk}",
+        conversation_id=message.conversation_id,
+        message_id=message.pk,
+        delivery_id=first_edit,
         details={"versions": version_count, "content_preserved": True},
     )
 
@@ -71,8 +92,12 @@ def message_missing(message: Message) -> None:
     if first is None:
         return
     upsert(
-        FindingType.MESSAGE_MISSING, _custodian_id(message), f"message:{message.pk}",
-        conversation_id=message.conversation_id, message_id=message.pk, delivery_id=first.delivery_id,
+        FindingType.MESSAGE_MISSING,
+        _custodian_id(message),
+        f"message:{message.pk}",
+        conversation_id=message.conversation_id,
+        message_id=message.pk,
+        delivery_id=first.delivery_id,
         details={"content_preserved": message.body is not None, "absent_in": message.absences.count()},
     )
 
@@ -99,7 +124,8 @@ def _carried(parsed: ParsedMessage) -> tuple[str, dict[str, Any]] | None:
         return FindingType.VIEW_ONCE, {"sender": parsed.sender or ""}
     if parsed.event is SystemEvent.DISAPPEARING_ENABLED:
         return FindingType.DISAPPEARING_ENABLED, {
-            "timer_seconds": (parsed.details or {}).get("timer_seconds"), "by": parsed.sender or ""
+            "timer_seconds": (parsed.details or {}).get("timer_seconds"),
+            "by": parsed.sender or "",
         }
     if parsed.event is SystemEvent.DISAPPEARING_DISABLED:
         return FindingType.DISAPPEARING_DISABLED, {"by": parsed.sender or ""}
@@ -122,8 +148,13 @@ def for_new_messages(conversation: Conversation, delivery: Delivery, new: Iterab
         if carried is not None:
             rows.append(
                 Finding(
-                    type=carried[0], custodian_id=conversation.custodian_id, subject=f"message:{message_id}",
-                    conversation_id=conversation.pk, message_id=message_id, delivery_id=delivery.pk, details=carried[1],
+                    type=carried[0],
+                    custodian_id=conversation.custodian_id,
+                    subject=f"message:{message_id}",
+                    conversation_id=conversation.pk,
+                    message_id=message_id,
+                    delivery_id=delivery.pk,
+                    details=carried[1],
                 )
             )
         if parsed.revisions:

@@ -78,7 +78,9 @@ def ingest(
     delivery = received.delivery
     if received.duplicate_of is not None:
         earlier = received.duplicate_of
-        Delivery.objects.filter(pk=delivery.pk).update(counts=_duplicate_counts(earlier), exported_at=earlier.exported_at)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            counts=_duplicate_counts(earlier), exported_at=earlier.exported_at
+        )
         delivery.refresh_from_db()
         log.delivery_finished(actor, delivery)
         return IngestOutcome(delivery, _conversations_of(earlier), delivery.counts)
@@ -100,7 +102,9 @@ def _conversations_of(delivery: Delivery) -> list[dict[str, Any]]:
 
 def _store_media(export: Export, progress: Progress | None) -> None:
     """Keep every media file once per SHA-256, before the transaction (blobs are write-once)."""
-    attachments = [a for c in export.conversations for m in c.messages for a in m.attachments if a.open and not a.omitted]
+    attachments = [
+        a for c in export.conversations for m in c.messages for a in m.attachments if a.open and not a.omitted
+    ]
     store = blobs.store()
     known: dict[str, int] = {}
     for done, attachment in enumerate(attachments, 1):
@@ -185,7 +189,9 @@ def process(
 
 def _failed(delivery: Delivery, actor: str, error: ChatarchiefError) -> IngestOutcome:
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.FAILED, error_code=error.code, error_message=error.message("nl"),
+        status=DeliveryStatus.FAILED,
+        error_code=error.code,
+        error_message=error.message("nl"),
         error_message_en=error.message("en"),
     )
     delivery.refresh_from_db()
@@ -193,7 +199,9 @@ def _failed(delivery: Delivery, actor: str, error: ChatarchiefError) -> IngestOu
     return IngestOutcome(delivery, error=error)
 
 
-def _load(delivery: Delivery, export: Export, exported_at: dt.datetime | None, progress: Progress | None) -> IngestOutcome:
+def _load(
+    delivery: Delivery, export: Export, exported_at: dt.datetime | None, progress: Progress | None
+) -> IngestOutcome:
     secured_at, source = _secured_at(export, exported_at, delivery)
     total = LoadCounts()
     conversations = []
@@ -207,8 +215,12 @@ def _load(delivery: Delivery, export: Export, exported_at: dt.datetime | None, p
                 from chatarchief.archive.services.findings import upsert
 
                 upsert(
-                    FindingType.SMS_USED, custodian.pk, f"delivery:{delivery.pk}:conversation:{conversation.pk}",
-                    conversation_id=conversation.pk, delivery_id=delivery.pk, details={"messages": len(parsed.messages)},
+                    FindingType.SMS_USED,
+                    custodian.pk,
+                    f"delivery:{delivery.pk}:conversation:{conversation.pk}",
+                    conversation_id=conversation.pk,
+                    delivery_id=delivery.pk,
+                    details={"messages": len(parsed.messages)},
                 )
             if progress:
                 progress("load", done, len(export.conversations))

@@ -66,7 +66,9 @@ def _conversation(custodian_id: int, parsed: ParsedConversation) -> Conversation
     known = set(conversation.participants.values_list("key", flat=True))
     Participant.objects.bulk_create(
         [
-            Participant(conversation=conversation, key=p.key[:200], name=p.name[:300], phone=p.phone or "", is_self=p.is_self)
+            Participant(
+                conversation=conversation, key=p.key[:200], name=p.name[:300], phone=p.phone or "", is_self=p.is_self
+            )
             for p in {p.key: p for p in parsed.participants}.values()
             if p.key not in known
         ]
@@ -127,8 +129,22 @@ def _insert_new(
         sender, minute, digest, occurrence = keys[position]
         name = m.sender_name or ""
         row = (
-            message_id, conversation_id, sender, minute, digest, occurrence, "" if name == sender else name,
-            m.sent_at_ms, m.precision_ms, m.raw_time[:64], m.kind.value, m.body, m.index, delivery_id, when, m.line,
+            message_id,
+            conversation_id,
+            sender,
+            minute,
+            digest,
+            occurrence,
+            "" if name == sender else name,
+            m.sent_at_ms,
+            m.precision_ms,
+            m.raw_time[:64],
+            m.kind.value,
+            m.body,
+            m.index,
+            delivery_id,
+            when,
+            m.line,
         )
         if m.kind is text and m.native_id is None and not m.edited and m.outgoing is None and m.expires_in_ms is None:
             plain.append(row)
@@ -136,15 +152,32 @@ def _insert_new(
             tomb = m.kind is Kind.DELETED
             details = details_field.get_db_prep_save(m.details, connection) if m.details else None
             full.append(
-                row[:11] + (None if tomb else m.body,) + row[12:] + (
-                    m.native_id, m.event.value if m.event else "", details, m.edited, m.outgoing, m.expires_in_ms,
-                    "deleted" if tomb else "current", m.deleted_by.value if m.deleted_by else "",
+                row[:11]
+                + (None if tomb else m.body,)
+                + row[12:]
+                + (
+                    m.native_id,
+                    m.event.value if m.event else "",
+                    details,
+                    m.edited,
+                    m.outgoing,
+                    m.expires_in_ms,
+                    "deleted" if tomb else "current",
+                    m.deleted_by.value if m.deleted_by else "",
                 )
             )
         for n, a in enumerate(m.attachments):
             attachment_rows.append(
-                (message_id, n, a.sha256 if a.sha256 and not a.omitted and a.open is not None else None,
-                 (a.filename or "")[:500], (a.mime_type or "")[:200], (a.media_type or "")[:32], a.size, a.omitted)
+                (
+                    message_id,
+                    n,
+                    a.sha256 if a.sha256 and not a.omitted and a.open is not None else None,
+                    (a.filename or "")[:500],
+                    (a.mime_type or "")[:200],
+                    (a.media_type or "")[:32],
+                    a.size,
+                    a.omitted,
+                )
             )
     with connection.cursor() as cursor:
         for columns, rows in ((_PLAIN, plain), (_FULL, full)):
@@ -162,13 +195,19 @@ def _insert_new(
     return by_position
 
 
-def _coverage(conversation: Conversation, delivery: Delivery, exported_at: dt.datetime, parsed: ParsedConversation) -> Coverage | None:
+def _coverage(
+    conversation: Conversation, delivery: Delivery, exported_at: dt.datetime, parsed: ParsedConversation
+) -> Coverage | None:
     span = parsed.span()
     if span is None:
         return None
     return Coverage.objects.create(
-        delivery=delivery, conversation=conversation, exported_at=exported_at,
-        first_ms=span[0], last_ms=span[1], message_count=len(parsed.messages),
+        delivery=delivery,
+        conversation=conversation,
+        exported_at=exported_at,
+        first_ms=span[0],
+        last_ms=span[1],
+        message_count=len(parsed.messages),
     )
 
 
@@ -212,8 +251,7 @@ def load_conversation(
     if coverage is not None:
         first_minute, last_minute = coverage.first_ms // 60_000, coverage.last_ms // 60_000
         absent = [
-            i for i in result.unmatched
-            if first_minute <= by_id[i].minute <= last_minute and by_id[i].seen_before
+            i for i in result.unmatched if first_minute <= by_id[i].minute <= last_minute and by_id[i].seen_before
         ]
         counts.missing = versions.record_absences(absent, delivery, exported_at)
     # messages this delivery showed first, absent from later deliveries that cover them

@@ -32,7 +32,9 @@ def iter_messages(custodian: Custodian, conversation_id: int | None = None) -> I
         conversations = conversations.filter(pk=conversation_id)
     for conversation in conversations:
         ids = list(
-            Message.objects.filter(conversation=conversation).order_by("sent_at_ms", "sort_index", "id").values_list("id", flat=True)
+            Message.objects.filter(conversation=conversation)
+            .order_by("sent_at_ms", "sort_index", "id")
+            .values_list("id", flat=True)
         )
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]

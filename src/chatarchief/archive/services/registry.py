@@ -70,7 +70,9 @@ def add_custodian(
             en=f"Unknown category {category!r} (bewindspersoon or sleutelfunctionaris).",
         )
     if Custodian.objects.filter(slug=slug).exists():
-        raise RegistryError("registry.duplicate_slug", nl=f"Kenmerk {slug!r} bestaat al.", en=f"Slug {slug!r} already exists.")
+        raise RegistryError(
+            "registry.duplicate_slug", nl=f"Kenmerk {slug!r} bestaat al.", en=f"Slug {slug!r} already exists."
+        )
     with transaction.atomic():
         org = add_organisation(organisation, organisation, actor=actor) if organisation else None
         custodian = Custodian.objects.create(

@@ -8,7 +8,6 @@ the set of its forms, so the archive ends up the same whatever order the exports
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from chatarchief.archive.models import Absence, Attachment, Coverage, Delivery, Message, MessageVersion
 from chatarchief.archive.services import findings
@@ -37,8 +36,17 @@ def _materialise(message: Message) -> list[MessageVersion]:
 
 
 def _add_form(
-    message: Message, forms: list[MessageVersion], *, kind: str, body: str | None, digest: str, edited: bool,
-    deleted_by: str, delivery: Delivery, exported_at: dt.datetime, revision: int | None = None,
+    message: Message,
+    forms: list[MessageVersion],
+    *,
+    kind: str,
+    body: str | None,
+    digest: str,
+    edited: bool,
+    deleted_by: str,
+    delivery: Delivery,
+    exported_at: dt.datetime,
+    revision: int | None = None,
 ) -> None:
     for form in forms:
         if form.digest == digest and form.kind == kind:
@@ -48,8 +56,15 @@ def _add_form(
             return
     forms.append(
         MessageVersion.objects.create(
-            message=message, delivery=delivery, exported_at=exported_at, kind=kind, body=body, digest=digest,
-            edited=edited, deleted_by=deleted_by, revision=revision,
+            message=message,
+            delivery=delivery,
+            exported_at=exported_at,
+            kind=kind,
+            body=body,
+            digest=digest,
+            edited=edited,
+            deleted_by=deleted_by,
+            revision=revision,
         )
     )
 
@@ -71,13 +86,18 @@ def _enrich_media(message: Message, parsed: ParsedMessage, digest: str) -> None:
         if not incoming.sha256 or incoming.omitted:
             continue
         fields = {
-            "blob_id": incoming.sha256, "omitted": False, "size": incoming.size,
-            "filename": (incoming.filename or "")[:500], "mime_type": (incoming.mime_type or "")[:200],
+            "blob_id": incoming.sha256,
+            "omitted": False,
+            "size": incoming.size,
+            "filename": (incoming.filename or "")[:500],
+            "mime_type": (incoming.mime_type or "")[:200],
         }
         if position < len(attachments):
             Attachment.objects.filter(pk=attachments[position].pk).update(**fields)
         else:
-            Attachment.objects.create(message=message, position=position, media_type=incoming.media_type or "", **fields)
+            Attachment.objects.create(
+                message=message, position=position, media_type=incoming.media_type or "", **fields
+            )
     message.digest = digest
     message.kind = parsed.kind.value
 
@@ -128,7 +148,9 @@ def refresh_state(message: Message) -> None:
         minute_ms = message.minute * 60_000
         latest = (
             Coverage.objects.filter(
-                conversation_id=message.conversation_id, first_ms__lte=minute_ms + 59_999, last_ms__gte=minute_ms,
+                conversation_id=message.conversation_id,
+                first_ms__lte=minute_ms + 59_999,
+                last_ms__gte=minute_ms,
                 exported_at__gte=message.first_seen_at,
             )
             .order_by("-exported_at", "-delivery_id")
@@ -164,8 +186,17 @@ def lower_first_seen(
     before: dict[int, dt.datetime] = {}
     single_form: list[int] = []
     changed = []
-    fields = ["first_seen_at", "first_delivery", "sort_index", "source_line", "sender_name", "body",
-              "sent_at_ms", "sent_at_raw", "precision_ms"]
+    fields = [
+        "first_seen_at",
+        "first_delivery",
+        "sort_index",
+        "source_line",
+        "sender_name",
+        "body",
+        "sent_at_ms",
+        "sent_at_raw",
+        "precision_ms",
+    ]
     for message in Message.objects.filter(pk__in=list(shown)).prefetch_related("versions"):
         parsed, change = shown[message.pk]
         before[message.pk] = message.first_seen_at
@@ -220,9 +251,16 @@ def add_revisions(message_id: int, parsed: ParsedMessage, delivery: Delivery) ->
     forms = _materialise(message)
     for number, revision in enumerate(parsed.revisions):
         _add_form(
-            message, forms, kind=revision.kind.value, body=revision.body,
-            digest=_short_hash(normalise_text(revision.body)), edited=False, deleted_by="",
-            delivery=delivery, exported_at=message.first_seen_at, revision=number,
+            message,
+            forms,
+            kind=revision.kind.value,
+            body=revision.body,
+            digest=_short_hash(normalise_text(revision.body)),
+            edited=False,
+            deleted_by="",
+            delivery=delivery,
+            exported_at=message.first_seen_at,
+            revision=number,
         )
     current = next(f for f in forms if f.digest == message.digest)
     current.revision = len(parsed.revisions)

@@ -5,31 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('archive', '0001_initial'),
+        ("archive", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('message_deleted', 'Bericht verwijderd'), ('message_missing', 'Bericht ontbreekt in latere export'), ('message_edited', 'Bericht bewerkt'), ('view_once', 'Eenmalig bekijken gebruikt'), ('disappearing_enabled', 'Verdwijnende berichten aangezet'), ('disappearing_disabled', 'Verdwijnende berichten uitgezet'), ('delivery_overdue', 'Aanlevering te laat (meer dan 31 dagen)'), ('sms_used', 'Sms gebruikt')], max_length=32)),
-                ('detected_at', models.DateTimeField(auto_now_add=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('subject', models.CharField(max_length=200)),
-                ('retracted_at', models.DateTimeField(blank=True, null=True)),
-                ('conversation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='archive.conversation')),
-                ('custodian', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='archive.custodian')),
-                ('delivery', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='archive.delivery')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='archive.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("message_deleted", "Bericht verwijderd"),
+                            ("message_missing", "Bericht ontbreekt in latere export"),
+                            ("message_edited", "Bericht bewerkt"),
+                            ("view_once", "Eenmalig bekijken gebruikt"),
+                            ("disappearing_enabled", "Verdwijnende berichten aangezet"),
+                            ("disappearing_disabled", "Verdwijnende berichten uitgezet"),
+                            ("delivery_overdue", "Aanlevering te laat (meer dan 31 dagen)"),
+                            ("sms_used", "Sms gebruikt"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("detected_at", models.DateTimeField(auto_now_add=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("subject", models.CharField(max_length=200)),
+                ("retracted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="archive.conversation",
+                    ),
+                ),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="findings", to="archive.custodian"
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="archive.delivery",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="archive.message",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['detected_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('custodian', 'type', 'subject'), name='finding_once')],
+                "ordering": ["detected_at", "id"],
+                "constraints": [models.UniqueConstraint(fields=("custodian", "type", "subject"), name="finding_once")],
             },
         ),
     ]

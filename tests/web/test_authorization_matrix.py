@@ -1,0 +1,247 @@
+"""Authorization matrix: every URL pattern × every role × own / same-organisation / other-organisation
+target (and anonymous), against ONE table of expectations below.
+
+The URL resolver is walked, so a new endpoint without a row in TABLE fails `test_every_url_has_a_row`.
+Rows are keyed by URL name; add a row for each new endpoint (the API adds its rows here too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.web.world import COLUMNS, ROLES, World, body_marker, build, media_marker
+
+pytestmark = pytest.mark.django_db
+
+EVERY = frozenset(ROLES)
+NONE: frozenset[str] = frozenset()
+METADATA_ORG = frozenset({"reviewer", "woo_coordinator", "auditor", "admin"})  # organisation-wide metadata
+CONTENT_OWN = frozenset({"custodian", "reviewer"})
+
+
+@dataclass(frozen=True)
+class Row:
+    """Expectations for one URL name.
+
+    target: which object the URL points at (None: no object; then `allow` has the single key "-").
+    allow: column -> roles that are let through. ok: statuses that count as "let through".
+    anon: "login" (redirected to the login page) or a set of statuses for anonymous callers.
+    """
+
+    allow: dict[str, frozenset[str]]
+    target: str | None = None
+    method: str = "get"
+    ok: frozenset[int] = frozenset({200})
+    anon: str | frozenset[int] = "login"
+    data: Callable[[World, str], dict[str, Any]] | None = None
+    optional: bool = False  # only mounted in some configurations (OIDC)
+
+
+def per_column(own: frozenset[str], same_org: frozenset[str], other_org: frozenset[str]) -> dict[str, frozenset[str]]:
+    return {"own": own, "same_org": same_org, "other_org": other_org}
+
+
+def everywhere(roles: frozenset[str]) -> dict[str, frozenset[str]]:
+    return {"-": roles}
+
+
+def _org_of(world: World, column: str) -> dict[str, Any]:
+    return {"role": "auditor", "organisation": world.orgs["B" if column == "other_org" else "A"].pk}
+
+
+TABLE: dict[str, Row] = {
+    # public and session pages
+    "login": Row(everywhere(EVERY), anon=frozenset({200})),
+    "set_language": Row(
+        everywhere(EVERY),
+        method="post",
+        ok=frozenset({302}),
+        anon=frozenset({302}),
+        data=lambda w, c: {"language": "en", "next": "/"},
+    ),
+    "logout": Row(everywhere(EVERY), method="post", ok=frozenset({302})),
+    "otp_verify": Row(everywhere(EVERY), ok=frozenset({302})),  # already verified: straight on
+    "otp_setup": Row(everywhere(EVERY), ok=frozenset({302})),
+    "reauth": Row(everywhere(EVERY)),
+    # archive pages
+    "home": Row(everywhere(EVERY)),
+    "upload": Row(everywhere(frozenset({"custodian", "operator"}))),
+    "custodian": Row(per_column(EVERY, METADATA_ORG, NONE), target="custodian"),
+    "custodian_audit": Row(
+        per_column(frozenset({"auditor", "admin"}), frozenset({"auditor", "admin"}), NONE), target="custodian"
+    ),
+    "delivery": Row(per_column(EVERY, METADATA_ORG, NONE), target="delivery"),
+    "conversation": Row(per_column(CONTENT_OWN, frozenset({"reviewer"}), NONE), target="conversation"),
+    "attachment": Row(per_column(CONTENT_OWN, frozenset({"reviewer"}), NONE), target="attachment"),
+    # administration (sessions in this test re-authenticated recently; see test_auth_flow for the detour)
+    "users": Row(everywhere(frozenset({"admin"}))),
+    "user_grant": Row(
+        per_column(frozenset({"admin"}), frozenset({"admin"}), NONE),
+        target="managed",
+        method="post",
+        ok=frozenset({302}),
+        data=_org_of,
+    ),
+    "grant_revoke": Row(
+        per_column(frozenset({"admin"}), frozenset({"admin"}), NONE),
+        target="revocable",
+        method="post",
+        ok=frozenset({302}),
+    ),
+    "user_totp_reset": Row(
+        per_column(frozenset({"admin"}), frozenset({"admin"}), NONE),
+        target="managed",
+        method="post",
+        ok=frozenset({302}),
+    ),
+    # single sign-on (mounted only with CHATARCHIEF_OIDC_ENABLED=1; see tests/access/test_oidc.py)
+    "oidc_authentication_init": Row(everywhere(EVERY), ok=frozenset({302}), anon=frozenset({302}), optional=True),
+    "oidc_authentication_callback": Row(everywhere(EVERY), ok=frozenset({302}), anon=frozenset({302}), optional=True),
+    "oidc_logout": Row(everywhere(EVERY), method="post", ok=frozenset({302}), optional=True),
+    # integration API (/api/v1): bearer tokens of service accounts only, so a web session opens nothing
+    # there: 401 for every role and column (listed as "let through" with ok={401}); the schema is public.
+    # The token x operation x organisation matrix is tests/api/test_api_matrix.py.
+    "api:api-root": Row(everywhere(NONE), anon=frozenset({404})),
+    "api:openapi-json": Row(everywhere(EVERY), anon=frozenset({200})),
+    "api:deliver": Row(everywhere(EVERY), method="post", ok=frozenset({401}), anon=frozenset({401})),
+    "api:list_custodians": Row(everywhere(EVERY), ok=frozenset({401}), anon=frozenset({401})),
+    "api:get_delivery": Row(
+        per_column(EVERY, EVERY, EVERY), target="delivery", ok=frozenset({401}), anon=frozenset({401})
+    ),
+    "api:get_compliance": Row(
+        per_column(EVERY, EVERY, EVERY), target="custodian", ok=frozenset({401}), anon=frozenset({401})
+    ),
+}
+
+
+def url_names(patterns: list[Any] | None = None, prefix: str = "") -> list[str]:
+    """Every URL name of the project, namespaced ("api:..."); an unnamed pattern shows as "<unnamed:...>"."""
+    names = []
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            space = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            names.extend(url_names(entry.url_patterns, space))
+        elif isinstance(entry, URLPattern):
+            names.append(f"{prefix}{entry.name}" if entry.name else f"<unnamed:{entry.pattern}>")
+    return names
+
+
+def _kwargs(world: World, row: Row, column: str) -> dict[str, Any]:
+    if row.target is None:
+        return {}
+    archive = world.archives[column]
+    if row.target == "custodian":
+        return {"slug": archive.custodian.slug}
+    if row.target == "managed":
+        return {"pk": world.managed[column].pk}
+    if row.target == "revocable":
+        return {"pk": world.revocable[column].pk}
+    return {"pk": getattr(archive, row.target).pk}
+
+
+def _columns(row: Row) -> tuple[str, ...]:
+    return COLUMNS if row.target else ("-",)
+
+
+def _call(client: Any, name: str, row: Row, world: World, column: str) -> Any:
+    url = reverse(name, kwargs=_kwargs(world, row, column))
+    data = row.data(world, column) if row.data else {}
+    return getattr(client, row.method)(url, data)
+
+
+def _body(response: Any) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def _leaks(world: World, content: bytes, allowed_column: str | None) -> list[str]:
+    """Markers of archives other than the one this response may show."""
+    found = []
+    for column, archive in world.archives.items():
+        if column == allowed_column:
+            continue
+        for marker in (body_marker(archive.custodian.slug), media_marker(archive.custodian.slug)):
+            if marker.encode() in content:
+                found.append(marker)
+    return found
+
+
+def test_every_url_has_a_row() -> None:
+    names = set(url_names())
+    missing = sorted(n for n in names if n not in TABLE)
+    assert not missing, f"URL patterns without a row in the authorization TABLE: {missing}"
+    stale = sorted(n for n, row in TABLE.items() if n not in names and not row.optional)
+    assert not stale, f"rows for URL names that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_matrix(role: str | None, tmp_path: Any) -> None:
+    world = build(tmp_path)
+    failures = []
+    for name in url_names():
+        row = TABLE.get(name)
+        if row is None:
+            continue  # reported by test_every_url_has_a_row
+        for column in _columns(row):
+            client = world.client(role)
+            response = _call(client, name, row, world, column)
+            content = _body(response)
+            where = f"{name} [{column}] as {role or 'anonymous'}: {response.status_code}"
+            if role is None:
+                if row.anon == "login":
+                    if response.status_code != 302 or not response["Location"].startswith("/login/"):
+                        failures.append(f"{where}, expected a redirect to the login page")
+                elif response.status_code not in row.anon:
+                    failures.append(f"{where}, expected {sorted(row.anon)}")
+                leaks = _leaks(world, content, None)
+            elif role in row.allow[column]:
+                if response.status_code not in row.ok:
+                    failures.append(f"{where}, expected allow {sorted(row.ok)}")
+                elif response.status_code == 302 and name != "logout" and response["Location"].startswith("/login/"):
+                    failures.append(f"{where}, allowed but bounced to {response['Location']}")
+                leaks = _leaks(world, content, column if column != "-" else None)
+            else:
+                if response.status_code not in (403, 404):
+                    failures.append(f"{where}, expected deny 403/404")
+                leaks = _leaks(world, content, None)
+            if leaks:
+                failures.append(f"{where}: content leaked {leaks}")
+    assert not failures, "\n".join(failures)
+
+
+def test_auditor_never_sees_message_content(tmp_path: Any) -> None:
+    """An auditor (metadata, findings, audit trail) opens no message body or media anywhere."""
+    world = build(tmp_path)
+    client = world.client("auditor")
+    own = world.archives["own"]
+    assert client.get(reverse("conversation", kwargs={"pk": own.conversation.pk})).status_code in (403, 404)
+    assert client.get(reverse("attachment", kwargs={"pk": own.attachment.pk})).status_code in (403, 404)
+    custodian_page = client.get(reverse("custodian", kwargs={"slug": own.custodian.slug}))
+    assert custodian_page.status_code == 200
+    page = custodian_page.content.decode()
+    assert own.conversation.title in page  # metadata yes
+    assert reverse("conversation", kwargs={"pk": own.conversation.pk}) not in page  # no link into content
+    assert client.get(reverse("custodian_audit", kwargs={"slug": own.custodian.slug})).status_code == 200
+    for name in url_names():
+        row = TABLE.get(name)
+        if row is None or row.method != "get":
+            continue
+        for column in _columns(row):
+            content = _body(_call(client, name, row, world, column))
+            assert not _leaks(world, content, None), f"{name} [{column}] shows message content to an auditor"
+
+
+def test_admin_and_woo_coordinator_read_no_content(tmp_path: Any) -> None:
+    world = build(tmp_path)
+    for role in ("admin", "woo_coordinator", "operator"):
+        client = world.client(role)
+        for archive in world.archives.values():
+            response = client.get(reverse("conversation", kwargs={"pk": archive.conversation.pk}))
+            assert response.status_code in (403, 404), role
+            assert body_marker(archive.custodian.slug).encode() not in response.content
