@@ -117,3 +117,16 @@ def test_lines_out_of_time_order_still_match():
     february = list(reversed(january))
     result = reconcile(february, archive_of(january))
     assert sorted(m.change for m in result.matches) == [Change.UNCHANGED, Change.UNCHANGED]
+
+
+def test_fast_digest_path_equals_the_normalised_digest():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+    def check(body):
+        fast = occurrence_keys([msg(0, body)])[0][2]
+        slow = content_digest(msg(0, normalise_text(body)))
+        assert fast == slow
+
+    check()

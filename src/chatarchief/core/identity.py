@@ -89,8 +89,11 @@ def occurrence_keys(messages: Iterable[Message]) -> list[tuple[str, int, str, in
     for message in messages:
         if message.kind is text_kind and not message.attachments:
             body = message.body
-            folded = " ".join(body.split()) if body.isascii() else normalise_text(body)
-            digest = blake2b(folded.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+            if not body.isascii():
+                body = normalise_text(body)
+            elif not body.isprintable() or "  " in body or body[:1] == " " or body[-1:] == " ":
+                body = " ".join(body.split())
+            digest = blake2b(body.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
         else:
             digest = content_digest(message)
         base = (message.sender or "", message.sent_at_ms // 60_000, digest)
