@@ -146,16 +146,15 @@ class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.PROTECT, related_name="messages", db_index=False)
     # identity (see core/identity.py)
     sender_key = models.CharField(max_length=200)
-    minute = models.BigIntegerField()
     digest = models.CharField(max_length=48)
     occurrence = models.IntegerField(default=0)
     native_id = models.CharField(max_length=200, null=True, blank=True)
     # content: the fullest ever seen
-    sender_name = models.CharField(max_length=300, blank=True)
+    sender_name = models.CharField(max_length=300, blank=True, default="", db_default="")  # "" = sender_key
     sent_at_ms = models.BigIntegerField()
     precision_ms = models.IntegerField(default=60_000)
-    sent_at_raw = models.CharField(max_length=64, blank=True)
-    kind = models.CharField(max_length=16)
+    sent_at_raw = models.CharField(max_length=64, blank=True, default="", db_default="")  # "" = see source_line
+    kind = models.CharField(max_length=16, default="text", db_default="text")
     body = models.TextField(null=True, blank=True)
     # Columns most messages leave at their database default (bulk inserts name only the others).
     event = models.CharField(max_length=32, blank=True, default="", db_default="")
@@ -178,6 +177,11 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["conversation", "sent_at_ms", "sort_index"], name="message_timeline"),
         ]
+
+    @property
+    def minute(self) -> int:
+        """The identity key's minute (see core/identity.py)."""
+        return self.sent_at_ms // 60_000
 
 
 class MessageVersion(models.Model):

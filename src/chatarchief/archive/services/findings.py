@@ -136,27 +136,37 @@ def _carried(parsed: ParsedMessage) -> tuple[str, dict[str, Any]] | None:
 
 def for_new_messages(conversation: Conversation, delivery: Delivery, new: Iterable[tuple[int, ParsedMessage]]) -> None:
     """Findings that new messages carry by themselves (tombstone, edit marker, view-once, timers),
-    written in bulk: the subjects are new message ids, so they cannot exist yet."""
+    written with one bulk statement: the subjects are new message ids, so they cannot exist yet.
+    `new` need only hold the messages that are not plain text (the loader knows which)."""
+    from django.db import connection
+    from django.utils import timezone
+
     from chatarchief.archive.services import versions
 
+    details_field = Finding._meta.get_field("details")
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = []
-    text = Kind.TEXT
     for message_id, parsed in new:
-        if parsed.kind is text and not parsed.edited and not parsed.revisions:
-            continue
         carried = _carried(parsed)
         if carried is not None:
             rows.append(
-                Finding(
-                    type=carried[0],
-                    custodian_id=conversation.custodian_id,
-                    subject=f"message:{message_id}",
-                    conversation_id=conversation.pk,
-                    message_id=message_id,
-                    delivery_id=delivery.pk,
-                    details=carried[1],
+                (
+                    carried[0],
+                    conversation.custodian_id,
+                    conversation.pk,
+                    message_id,
+                    delivery.pk,
+                    now,
+                    details_field.get_db_prep_save(carried[1], connection),
+                    f"message:{message_id}",
                 )
             )
         if parsed.revisions:
             versions.add_revisions(message_id, parsed, delivery)
-    Finding.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO compliance_finding (type, custodian_id, conversation_id, message_id, delivery_id,"
+                " detected_at, details, subject) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )

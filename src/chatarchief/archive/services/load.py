@@ -83,7 +83,8 @@ def _archived(conversation: Conversation, exported_at: dt.datetime) -> tuple[lis
     when = connection.ops.adapt_datetimefield_value(exported_at)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, sender_key, minute, digest, occurrence, kind, native_id, edited,"
+            "SELECT id, sender_key, sent_at_ms / 60000, digest, occurrence, kind, native_id,"
+            " CASE WHEN edited THEN 1 ELSE 0 END,"
             " first_seen_at < %s, first_seen_at > %s, precision_ms FROM archive_message WHERE conversation_id = %s",
             [when, when, conversation.pk],
         )
@@ -98,12 +99,26 @@ def _archived(conversation: Conversation, exported_at: dt.datetime) -> tuple[lis
     return refs, special
 
 
-# A plain text message names only these columns; the rest take their database defaults.
+# A plain text message names only these columns; the rest take their database defaults (kind
+# "text", state "current", ...). The time as written is not copied: source_line points into the
+# original, which is kept byte for byte.
 _PLAIN = (
-    "id, conversation_id, sender_key, minute, digest, occurrence, sender_name, sent_at_ms, precision_ms,"
-    " sent_at_raw, kind, body, sort_index, first_delivery_id, first_seen_at, source_line"
+    "id, conversation_id, sender_key, digest, occurrence, sender_name, sent_at_ms, precision_ms, body,"
+    " sort_index, first_delivery_id, first_seen_at, source_line"
 )
-_FULL = _PLAIN + ", native_id, event, details, edited, outgoing, expires_in_ms, state, deleted_by"
+_FULL = _PLAIN + ", kind, sent_at_raw, native_id, event, details, edited, outgoing, expires_in_ms, state, deleted_by"
+_TEXT = Kind.TEXT
+
+
+def _is_plain(m: ParsedMessage) -> bool:
+    return (
+        m.kind is _TEXT
+        and m.native_id is None
+        and not m.edited
+        and m.outgoing is None
+        and m.expires_in_ms is None
+        and not m.attachments
+    )
 
 
 def _insert_new(
@@ -114,85 +129,92 @@ def _insert_new(
     positions: list[int],
     keys: list[tuple[str, int, str, int]],
 ) -> dict[int, int]:
-    """Bulk insert the new messages and their attachments. Returns position -> message id."""
+    """Bulk insert the new messages and their attachments, batch by batch (rows are built per
+    batch, never all at once). Returns position -> message id."""
     ids = allocate_ids(Message, len(positions))
-    when = connection.ops.adapt_datetimefield_value(exported_at)
-    details_field = Message._meta.get_field("details")
-    conversation_id, delivery_id = conversation.pk, delivery.pk
-    plain: list[tuple] = []
-    full: list[tuple] = []
-    attachment_rows = []
-    text = Kind.TEXT
     by_position = dict(zip(positions, ids, strict=True))
-    for message_id, position in zip(ids, positions, strict=True):
-        m = parsed[position]
-        sender, minute, digest, occurrence = keys[position]
-        name = m.sender_name or ""
-        row = (
-            message_id,
-            conversation_id,
-            sender,
-            minute,
-            digest,
-            occurrence,
-            "" if name == sender else name,
-            m.sent_at_ms,
-            m.precision_ms,
-            m.raw_time[:64],
-            m.kind.value,
-            m.body,
-            m.index,
-            delivery_id,
-            when,
-            m.line,
-        )
-        if m.kind is text and m.native_id is None and not m.edited and m.outgoing is None and m.expires_in_ms is None:
-            plain.append(row)
-        else:
-            tomb = m.kind is Kind.DELETED
-            details = details_field.get_db_prep_save(m.details, connection) if m.details else None
-            full.append(
-                row[:11]
-                + (None if tomb else m.body,)
-                + row[12:]
-                + (
-                    m.native_id,
-                    m.event.value if m.event else "",
-                    details,
-                    m.edited,
-                    m.outgoing,
-                    m.expires_in_ms,
-                    "deleted" if tomb else "current",
-                    m.deleted_by.value if m.deleted_by else "",
-                )
-            )
-        for n, a in enumerate(m.attachments):
-            attachment_rows.append(
-                (
-                    message_id,
-                    n,
-                    a.sha256 if a.sha256 and not a.omitted and a.open is not None else None,
-                    (a.filename or "")[:500],
-                    (a.mime_type or "")[:200],
-                    (a.media_type or "")[:32],
-                    a.size,
-                    a.omitted,
-                )
-            )
+    when = connection.ops.adapt_datetimefield_value(exported_at)
+    ids_iter = iter(ids)
     with connection.cursor() as cursor:
-        for columns, rows in ((_PLAIN, plain), (_FULL, full)):
-            marks = ", ".join(["%s"] * (columns.count(",") + 1))
-            sql = f"INSERT INTO archive_message ({columns}) VALUES ({marks})"  # noqa: S608
-            for start in range(0, len(rows), BATCH):
-                cursor.executemany(sql, rows[start : start + BATCH])
-        if attachment_rows:
-            attachment_ids = allocate_ids(Attachment, len(attachment_rows))
-            cursor.executemany(
-                "INSERT INTO archive_attachment (id, message_id, position, blob_id, filename, mime_type, media_type, size, omitted)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [(i, *row) for i, row in zip(attachment_ids, attachment_rows, strict=True)],
-            )
+        for start in range(0, len(positions), BATCH):
+            plain: list[tuple] = []
+            full: list[tuple] = []
+            attachment_rows: list[tuple] = []
+            for position in positions[start : start + BATCH]:
+                message_id = next(ids_iter)
+                m = parsed[position]
+                sender, _minute, digest, occurrence = keys[position]
+                name = m.sender_name or ""
+                row = (
+                    message_id,
+                    conversation.pk,
+                    sender,
+                    digest,
+                    occurrence,
+                    "" if name == sender else name,
+                    m.sent_at_ms,
+                    m.precision_ms,
+                    m.body,
+                    m.index,
+                    delivery.pk,
+                    when,
+                    m.line,
+                )
+                if _is_plain(m):
+                    plain.append(row)
+                    continue
+                full.append(_full_row(row, m))
+                attachment_rows.extend(_attachment_rows(message_id, m))
+            _execute_batch(cursor, _PLAIN, plain)
+            _execute_batch(cursor, _FULL, full)
+            if attachment_rows:
+                attachment_ids = allocate_ids(Attachment, len(attachment_rows))
+                cursor.executemany(
+                    "INSERT INTO archive_attachment (id, message_id, position, blob_id, filename, mime_type, media_type, size, omitted)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [(i, *row) for i, row in zip(attachment_ids, attachment_rows, strict=True)],
+                )
     return by_position
+
+
+def _full_row(row: tuple, m: ParsedMessage) -> tuple:
+    tomb = m.kind is Kind.DELETED
+    details = Message._meta.get_field("details").get_db_prep_save(m.details, connection) if m.details else None
+    head = row[:8] + (None if tomb else m.body,) + row[9:]
+    return head + (
+        m.kind.value,
+        m.raw_time[:64],
+        m.native_id,
+        m.event.value if m.event else "",
+        details,
+        m.edited,
+        m.outgoing,
+        m.expires_in_ms,
+        "deleted" if tomb else "current",
+        m.deleted_by.value if m.deleted_by else "",
+    )
+
+
+def _attachment_rows(message_id: int, m: ParsedMessage) -> list[tuple]:
+    return [
+        (
+            message_id,
+            n,
+            a.sha256 if a.sha256 and not a.omitted and a.open is not None else None,
+            (a.filename or "")[:500],
+            (a.mime_type or "")[:200],
+            (a.media_type or "")[:32],
+            a.size,
+            a.omitted,
+        )
+        for n, a in enumerate(m.attachments)
+    ]
+
+
+def _execute_batch(cursor: object, columns: str, rows: list[tuple]) -> None:
+    if rows:
+        marks = ", ".join(["%s"] * (columns.count(",") + 1))
+        cursor.executemany(f"INSERT INTO archive_message ({columns}) VALUES ({marks})", rows)  # type: ignore[attr-defined]  # noqa: S608
 
 
 def _coverage(
@@ -246,7 +268,9 @@ def load_conversation(
     if earlier:
         versions.lower_first_seen(conversation.pk, earlier, delivery, exported_at)
 
-    findings.for_new_messages(conversation, delivery, [(new_ids[p], messages[p]) for p in result.new])
+    findings.for_new_messages(
+        conversation, delivery, [(new_ids[p], messages[p]) for p in result.new if not _is_plain(messages[p])]
+    )
     # missing: archived messages this export covers but did not show
     if coverage is not None:
         first_minute, last_minute = coverage.first_ms // 60_000, coverage.last_ms // 60_000

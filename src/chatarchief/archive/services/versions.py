@@ -233,7 +233,8 @@ def absences_in_later_deliveries(
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         by_delivery: dict[int, list[int]] = {}
-        for message_id, minute in Message.objects.filter(pk__in=chunk).values_list("pk", "minute"):
+        for message_id, sent_at_ms in Message.objects.filter(pk__in=chunk).values_list("pk", "sent_at_ms"):
+            minute = sent_at_ms // 60_000
             limit = until[message_id]
             for delivery_id, when, first_ms, last_ms in spans:
                 if (limit is None or when < limit) and first_ms // 60_000 <= minute <= last_ms // 60_000:
