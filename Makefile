@@ -33,7 +33,7 @@ $(VENDOR)/components.css:
 run: install
 	$(BIN)/chatarchief migrate
 	$(BIN)/chatarchief demo
-	@echo "Open http://127.0.0.1:$(PORT)/ and log in as 'demo' with password 'demo-wachtwoord-2026' (see README)."
+	@echo "Open http://127.0.0.1:$(PORT)/ : user 'demo', password 'demo-wachtwoord-2026', TOTP code: run '$(BIN)/python -m chatarchief.web.demo_totp' (see README)."
 	$(BIN)/chatarchief serve --port $(PORT)
 
 browser:

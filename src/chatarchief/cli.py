@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     usr_add.add_argument("--role", choices=["custodian", "operator", "reviewer", "woo_coordinator", "auditor", "admin"])
     usr_add.add_argument("--custodian", help="the custodian this role applies to (custodian, operator)")
     usr_add.add_argument("--organisation", help="the organisation this role applies to (reviewer, auditor, ...)")
+    usr_reset = usr.add_parser("totp-reset", help="remove a user's TOTP device; they enrol again at the next login")
+    usr_reset.add_argument("username")
+    usr_status = usr.add_parser("totp-status", help="show whether a user has enrolled a TOTP device")
+    usr_status.add_argument("username")
 
     keys = sub.add_parser("keys", help="master keys of the encrypted blob store").add_subparsers(
         dest="action", required=True

@@ -289,3 +289,20 @@ def serviceaccount_add(args: argparse.Namespace) -> int:
     print("token (shown once, store it now):")
     print(token)
     return 0
+
+
+@command("user totp-reset")
+def user_totp_reset(args: argparse.Namespace) -> int:
+    from chatarchief.access import otp
+
+    removed = otp.reset(args.username, actor=_actor())
+    print(f"{args.username}: {removed} TOTP device(s) removed; the user enrols again at the next login")
+    return 0
+
+
+@command("user totp-status")
+def user_totp_status(args: argparse.Namespace) -> int:
+    from chatarchief.access import otp
+
+    print_json(otp.status(args.username))
+    return 0

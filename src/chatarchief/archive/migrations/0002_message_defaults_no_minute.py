@@ -4,29 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0001_initial'),
+        ("archive", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='message',
-            name='minute',
+            model_name="message",
+            name="minute",
         ),
         migrations.AlterField(
-            model_name='message',
-            name='kind',
-            field=models.CharField(db_default='text', default='text', max_length=16),
+            model_name="message",
+            name="kind",
+            field=models.CharField(db_default="text", default="text", max_length=16),
         ),
         migrations.AlterField(
-            model_name='message',
-            name='sender_name',
-            field=models.CharField(blank=True, db_default='', default='', max_length=300),
+            model_name="message",
+            name="sender_name",
+            field=models.CharField(blank=True, db_default="", default="", max_length=300),
         ),
         migrations.AlterField(
-            model_name='message',
-            name='sent_at_raw',
-            field=models.CharField(blank=True, db_default='', default='', max_length=64),
+            model_name="message",
+            name="sent_at_raw",
+            field=models.CharField(blank=True, db_default="", default="", max_length=64),
         ),
     ]
