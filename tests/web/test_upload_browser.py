@@ -10,7 +10,7 @@ import pytest
 
 from chatarchief.web.demo import DEMO_PASSWORD, DEMO_USER
 from chatarchief.web.demo_totp import DEMO_TOTP_KEY
-from tests.web.test_browser import SCREENSHOTS, _login, _page, archive, browser  # noqa: F401 (fixtures)
+from tests.web.test_browser import SCREENSHOTS, _login, _page
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def _export(folder: Path) -> Path:
 
 def test_upload_then_read_the_conversation(
     archive: dict[str, Any], live_server: Any, browser: Any, tmp_path: Path
-) -> None:  # noqa: F811
+) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page, violations = _page(browser)
     dialogs: list[str] = []
@@ -69,7 +69,7 @@ def test_upload_then_read_the_conversation(
     assert violations == []
 
 
-def test_demo_conversation_reads_like_the_chat(archive: dict[str, Any], live_server: Any, browser: Any) -> None:  # noqa: F811
+def test_demo_conversation_reads_like_the_chat(archive: dict[str, Any], live_server: Any, browser: Any) -> None:
     """The demo chat after two monthly exports: the deletion keeps the original, the edit is marked."""
     page, violations = _page(browser)
     _login(page, live_server.url, DEMO_USER, DEMO_PASSWORD, DEMO_TOTP_KEY)
