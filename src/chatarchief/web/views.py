@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -160,15 +161,12 @@ def upload(request: HttpRequest) -> HttpResponse:
         for uploaded in form.cleaned_data["files"]:
             outcome = _ingest_upload(request, uploaded, custodian, form)
         assert outcome is not None
+        receipt = reverse("delivery", args=[outcome.delivery.pk])
         if request.htmx:
             response = HttpResponse(status=204)
-            response["HX-Redirect"] = (
-                outcome.delivery.get_absolute_url()
-                if hasattr(outcome.delivery, "get_absolute_url")
-                else f"/deliveries/{outcome.delivery.pk}/"
-            )
+            response["HX-Redirect"] = receipt
             return response
-        return redirect(f"/deliveries/{outcome.delivery.pk}/")
+        return redirect(receipt)
     return render(request, "upload.html", {"form": form, "max_size": settings.MAX_UPLOAD_SIZE})
 
 
