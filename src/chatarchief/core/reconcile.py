@@ -17,6 +17,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import compress, repeat
+from operator import is_not, itemgetter, not_
 from typing import NamedTuple
 
 from chatarchief.core.identity import TOMBSTONE, is_placeholder, occurrence_keys
@@ -102,13 +104,32 @@ def _by_native_id(message: Message, digest: str, archived: ArchivedRef) -> Chang
     return Change.EDITED
 
 
+_KEY_OF = itemgetter(1, 2, 3, 4)  # ArchivedRef -> (sender, minute, digest, occurrence)
+
+
+def _exact_matches(keys: list[Key], archived: Sequence[ArchivedRef]) -> tuple[list[Match], list[int], set[int]]:
+    """Sources without ids: the key lookup for a whole export in C-level maps. Keys are unique
+    within an export and within the archive, so no archived message can be taken twice."""
+    by_key = dict(zip(map(_KEY_OF, archived), archived, strict=True))
+    found = list(map(by_key.get, keys))
+    hit = list(map(is_not, found, repeat(None)))
+    positions = list(compress(range(len(keys)), hit))
+    ids = [ref.id for ref in compress(found, hit)]  # type: ignore[union-attr]
+    matches = list(map(Match, positions, ids, repeat(Change.UNCHANGED)))
+    leftovers = list(compress(range(len(keys)), map(not_, hit)))
+    return matches, leftovers, set(ids)
+
+
 def reconcile(messages: Sequence[Message], archived: Sequence[ArchivedRef]) -> Reconciliation:
     keys = occurrence_keys(messages)
     by_native = {a.native_id: a for a in archived if a.native_id}
+    if not by_native and all(m.native_id is None for m in messages):
+        matches, leftovers, taken = _exact_matches(keys, archived)
+        return _align_leftovers(messages, keys, archived, matches, leftovers, taken)
     by_key = {(a.sender, a.minute, a.digest, a.occurrence): a for a in archived}
-    taken: set[int] = set()
-    matches: list[Match] = []
-    leftovers: list[int] = []
+    taken = set()
+    matches = []
+    leftovers = []
     for position, (message, key) in enumerate(zip(messages, keys, strict=True)):
         if message.native_id is not None and message.native_id in by_native:
             same = by_native[message.native_id]
@@ -122,6 +143,18 @@ def reconcile(messages: Sequence[Message], archived: Sequence[ArchivedRef]) -> R
             matches.append(Match(position, found.id, Change.UNCHANGED))
         else:
             leftovers.append(position)
+    return _align_leftovers(messages, keys, archived, matches, leftovers, taken)
+
+
+def _align_leftovers(
+    messages: Sequence[Message],
+    keys: list[Key],
+    archived: Sequence[ArchivedRef],
+    matches: list[Match],
+    leftovers: list[int],
+    taken: set[int],
+) -> Reconciliation:
+    """Step 3: what the keys did not match is aligned per (sender, minute) bucket."""
     new: list[int] = []
     if leftovers:
         buckets: dict[tuple[str, int], list[ArchivedRef]] = defaultdict(list)
