@@ -29,7 +29,8 @@ def migrate(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
+    # the development server also serves the static files (production: collectstatic behind a web server)
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, insecure_serving=True)
     return 0
 
 

@@ -24,7 +24,7 @@ from chatarchief.archive.services import blobs, readout
 from chatarchief.archive.services.ingest import ingest
 from chatarchief.audit import log
 from chatarchief.compliance import cadence
-from chatarchief.compliance.models import Finding
+from chatarchief.compliance.models import Finding, FindingType
 from chatarchief.web import access
 from chatarchief.web.forms import UploadForm
 
@@ -55,7 +55,7 @@ def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     zone = ZoneInfo(custodian.time_zone)
     findings = [
-        readout.finding_dict(f, zone)
+        _shown_finding(readout.finding_dict(f, zone))
         for f in Finding.objects.filter(custodian=custodian, retracted_at__isnull=True)
         .select_related("custodian", "conversation", "message")
         .order_by("-detected_at")[:200]
@@ -74,6 +74,15 @@ def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_audit": access.can_view_audit_trail(request.user, custodian),
         },
     )
+
+
+def _shown_finding(row: dict) -> dict:
+    """A finding as the page shows it: its label, a readable time, the details that say something."""
+    when = row["message_sent_at"] or (row["details"] or {}).get("from")
+    row["label"] = FindingType(row["type"]).label
+    row["when"] = f"{when[:10]} {when[11:16]}" if when else ""
+    row["shown_details"] = [(k, v) for k, v in (row["details"] or {}).items() if v not in ("", None, [], {})]
+    return row
 
 
 def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
