@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -38,10 +39,10 @@ class LoadCounts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def allocate_ids(model: type, count: int) -> list[int]:
+def allocate_ids(model: type, count: int) -> Sequence[int]:
     """Reserve `count` primary keys for a bulk insert (inside the ingest transaction)."""
     if count == 0:
-        return []
+        return ()
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -51,7 +52,7 @@ def allocate_ids(model: type, count: int) -> list[int]:
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
         start = cursor.fetchone()[0] + 1
-    return list(range(start, start + count))
+    return range(start, start + count)  # a range, not a list: a million ids cost nothing
 
 
 def _conversation(custodian_id: int, parsed: ParsedConversation) -> Conversation:
@@ -128,11 +129,10 @@ def _insert_new(
     parsed: list[ParsedMessage],
     positions: list[int],
     keys: list[tuple[str, int, str, int]],
-) -> dict[int, int]:
+) -> Sequence[int]:
     """Bulk insert the new messages and their attachments, batch by batch (rows are built per
-    batch, never all at once). Returns position -> message id."""
+    batch, never all at once). Returns the new ids, in the order of `positions`."""
     ids = allocate_ids(Message, len(positions))
-    by_position = dict(zip(positions, ids, strict=True))
     when = connection.ops.adapt_datetimefield_value(exported_at)
     ids_iter = iter(ids)
     with connection.cursor() as cursor:
@@ -174,7 +174,7 @@ def _insert_new(
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [(i, *row) for i, row in zip(attachment_ids, attachment_rows, strict=True)],
                 )
-    return by_position
+    return ids
 
 
 def _full_row(row: tuple, m: ParsedMessage) -> tuple:
@@ -269,7 +269,9 @@ def load_conversation(
         versions.lower_first_seen(conversation.pk, earlier, delivery, exported_at)
 
     findings.for_new_messages(
-        conversation, delivery, [(new_ids[p], messages[p]) for p in result.new if not _is_plain(messages[p])]
+        conversation,
+        delivery,
+        [(i, messages[p]) for p, i in zip(result.new, new_ids, strict=True) if not _is_plain(messages[p])],
     )
     # missing: archived messages this export covers but did not show
     if coverage is not None:
@@ -279,5 +281,6 @@ def load_conversation(
         ]
         counts.missing = versions.record_absences(absent, delivery, exported_at)
     # messages this delivery showed first, absent from later deliveries that cover them
-    versions.absences_in_later_deliveries(conversation.pk, exported_at, dict.fromkeys(new_ids.values()))
+    if new_ids and Coverage.objects.filter(conversation=conversation, exported_at__gt=exported_at).exists():
+        versions.absences_in_later_deliveries(conversation.pk, exported_at, dict.fromkeys(new_ids))
     return conversation, counts
