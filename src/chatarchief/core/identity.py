@@ -16,9 +16,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from functools import partial
+from functools import lru_cache, partial
 from itertools import compress, repeat
 from operator import add, attrgetter, floordiv, methodcaller, not_
+
+import phonenumbers
 
 from chatarchief.core.model import Kind, Message, SystemEvent
 
@@ -137,3 +139,32 @@ _HEX = methodcaller("hexdigest")
 _BLAKE = partial(hashlib.blake2b, digest_size=8)
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 _SENT = attrgetter("sent_at_ms")
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-().\u00a0\u202f\u2010-\u2015\u2212/]")
+_PHONE_DIGITS = re.compile(r"\+?\d+")
+_PHONE_REGION = "NL"  # national numbers in exports of Dutch officials
+
+
+@lru_cache(maxsize=65536)
+def normalise_phone(raw: str) -> str:
+    """A phone number as "+<digits>" (national numbers read in region NL); other senders unchanged.
+
+    Short codes ("1200") stay digits without "+"; alphanumeric senders ("KPN") and e-mail addresses
+    stay as they are.
+    """
+    text = raw.strip()
+    cleaned = _PHONE_SEPARATORS.sub("", text)
+    if not _PHONE_DIGITS.fullmatch(cleaned):
+        return text
+    if cleaned.startswith("+"):
+        return cleaned
+    if cleaned.startswith("00") and len(cleaned) > 4:
+        return "+" + cleaned[2:]
+    try:
+        number = phonenumbers.parse(cleaned, _PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return cleaned
+    if not phonenumbers.is_possible_number(number):
+        return cleaned
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chatarchief.archive.models import Blob, Custodian, Delivery, DeliveryStatus
-from chatarchief.archive.services import blobs
+from chatarchief.archive.services import blobs, findings
 from chatarchief.archive.services.load import LoadCounts, load_conversation
 from chatarchief.archive.services.receive import receive
 from chatarchief.audit import log
@@ -227,9 +227,7 @@ def _load(
             total.add(counts)
             conversations.append({"id": conversation.pk, "title": conversation.title, "channel": conversation.channel})
             if export.channel is Channel.SMS and parsed.messages:
-                from chatarchief.archive.services.findings import upsert
-
-                upsert(
+                findings.upsert(
                     FindingType.SMS_USED,
                     custodian.pk,
                     f"delivery:{delivery.pk}:conversation:{conversation.pk}",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -32,8 +32,6 @@ def _store_directory(path: Path) -> tuple[str, int]:
         entries.append({"path": file.relative_to(path).as_posix(), "sha256": sha256, "size": size})
         total += size
     manifest = json.dumps({"folder": path.name, "files": entries}, sort_keys=True, indent=1).encode()
-    import io
-
     sha256, _ = blobs.store().put_stream(io.BytesIO(manifest))
     Blob.objects.get_or_create(sha256=sha256, defaults={"size": len(manifest)})
     return sha256, total
@@ -77,7 +75,3 @@ def receive(
         )
         log.delivery_received(actor, delivery)
     return Received(delivery=delivery, duplicate_of=earlier)
-
-
-def sha256_of_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

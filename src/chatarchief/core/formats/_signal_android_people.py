@@ -6,11 +6,12 @@ Column names moved between database versions (`phone` → `e164`, `uuid` → `ac
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from chatarchief.core import identity
 
 
 @dataclass(slots=True)
@@ -51,15 +52,11 @@ class Recipient:
 
 
 def normalise_phone(value: Any) -> str | None:
-    """ "+<digits>" for something that looks like a phone number, else None."""
-    if not isinstance(value, str):
+    """ "+<digits>" for something that is a phone number (identity.normalise_phone), else None."""
+    if not isinstance(value, str) or not value.strip():
         return None
-    digits = re.sub(r"[\s\-().]", "", value)
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if re.fullmatch(r"\+?\d{4,20}", digits):
-        return digits if digits.startswith("+") else "+" + digits
-    return None
+    number = identity.normalise_phone(value)
+    return number if number.startswith("+") else None
 
 
 def text(value: Any) -> str | None:

@@ -11,14 +11,11 @@ import binascii
 import hashlib
 import io
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import IO, Any
 
-import phonenumbers
-
+from chatarchief.core.identity import normalise_phone
 from chatarchief.core.model import Attachment, Kind, Message
 
 NULL = "null"  # SMS Backup & Restore writes the literal string "null" for an absent value
@@ -37,8 +34,6 @@ SMS_SENT = 2
 MMS_INBOX = 1
 MMS_SENT = 2
 
-_SEPARATORS = re.compile(r"[\s\-().\u00a0\u202f\u2010-\u2015\u2212/]")
-_DIGITS = re.compile(r"\+?\d+")
 _VCARD_TYPES = {"text/x-vcard", "text/vcard", "text/directory"}
 
 
@@ -80,30 +75,6 @@ def int_attr(element: Any, name: str) -> int | None:
         return int(value.strip())
     except ValueError:
         return None
-
-
-@lru_cache(maxsize=65536)
-def normalise_phone(raw: str) -> str:
-    """A phone number as "+<digits>" (national numbers read in region NL); other senders unchanged.
-
-    Short codes ("1200") stay digits without "+"; alphanumeric senders ("KPN") and e-mail addresses
-    stay as they are.
-    """
-    text = raw.strip()
-    cleaned = _SEPARATORS.sub("", text)
-    if not _DIGITS.fullmatch(cleaned):
-        return text
-    if cleaned.startswith("+"):
-        return cleaned
-    if cleaned.startswith("00") and len(cleaned) > 4:
-        return "+" + cleaned[2:]
-    try:
-        number = phonenumbers.parse(cleaned, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return cleaned
-    if not phonenumbers.is_possible_number(number):
-        return cleaned
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def split_addresses(raw: str | None) -> tuple[str, ...]:

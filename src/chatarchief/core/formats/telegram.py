@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats import FormatSpec, register
-from chatarchief.core.formats._sms_records import normalise_phone
 from chatarchief.core.formats._telegram_messages import Context, MessageError, convert, participant_key
 from chatarchief.core.formats._telegram_source import Source, open_source, sniff_head
+from chatarchief.core.identity import normalise_phone
 from chatarchief.core.model import Channel, Conversation, Defect, Export, ParseOptions, Participant
 
 NAME = "telegram"
