@@ -104,12 +104,12 @@ class Message:
     sent_at_ms: int
     kind: Kind
     body: str  # normalised text; "" for tombstones / view-once / pure media
-    raw_time: str = ""
+    raw_time: str = ""  # the time as written; WhatsApp leaves it "" (see `raw` below)
     precision_ms: int = 1
     line: int = 0  # 1-based line of the header in the file, 0 if not line based
     sender_name: str | None = None
-    # The raw text as in the file, for evidence. WhatsApp leaves it "" (the file is kept byte for
-    # byte; `whatsapp.raw_lines(path, message)` gives the lines back from `line`).
+    # The raw text as in the file, for evidence. WhatsApp leaves it and `raw_time` "" (the file is
+    # kept byte for byte; `whatsapp.raw_lines(path, message)` gives the lines back from `line`).
     raw: str = ""
     # Fields with a shared empty tuple as default: assign a new list, never append in place.
     attachments: Sequence[Attachment] = ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, compress, repeat
-from operator import add, is_, itemgetter, not_
+from operator import add, is_, itemgetter
 from typing import Any
 
 from chatarchief.core.errors import FormatError
@@ -61,10 +61,24 @@ def order_from_sample(pattern: re.Pattern[str], sample: str) -> str:
     return detect_order(list(seen))
 
 
+# The sender as `str.partition(": ")` on the first line finds it: no ": " inside, no newline.
+# Possessive quantifiers: a line without ": " fails in one pass, without backtracking.
+_SENDER = r"(?:([^:\n]*+(?::(?! )[^:\n]*+)*+): )?"
+
+
 def _fast(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The same header regex without its outer group: splitting yields (stamp, date or time, time or date)."""
+    """The header regex for splitting: no group for the whole header or the timestamp, and the
+    sender as a group of its own. Splitting yields (date or time, time or date, sender or None, body)."""
     assert pattern.pattern.startswith("\\n(")
-    return re.compile("\\n(?:" + pattern.pattern[3:])
+    inner = pattern.pattern[3:-1]  # without "\n(" and the closing ")"
+    stamp = inner.index("((")
+    depth, end = 1, stamp
+    for end in range(stamp + 1, len(inner)):  # the timestamp group: from its "(" to the matching ")"
+        depth += {"(": 1, ")": -1}.get(inner[end], 0) if inner[end - 1] != "\\" else 0
+        if depth == 0:
+            break
+    inner = inner[:stamp] + inner[stamp + 1 : end] + inner[end + 1 :]
+    return re.compile("\\n(?:" + inner + ")" + _SENDER)
 
 
 _FAST = {pattern: _fast(pattern) for pattern in (DATE_FIRST, TIME_FIRST, ANDROID, IOS)}
@@ -81,7 +95,8 @@ class Scanner:
         self.strict = strict
         self.messages: list[Message] = []
         self.defects: list[Defect] = []
-        self.senders: dict[str, tuple[str | None, str | None]] = {}  # raw sender -> (key, name) or NOBODY
+        # raw sender -> (key, name), or NOBODY; None (no ": " on the header line) is always NOBODY
+        self.senders: dict[str | None, tuple[str | None, str | None]] = {None: NOBODY}
         self.contents: list[tuple[Message, Content]] = []  # classified messages, for the export pass
         self.line = 1  # line number of the next header
         self.seen_header = False
@@ -130,13 +145,13 @@ class Scanner:
         """Scan a text that starts with a header (a carried message and its continuation)."""
         self._parts(self.fast.split(text), text, 0, len(text))
 
-    def _parts(self, parts: list[str], text: str, start: int, end: int) -> None:
+    def _parts(self, parts: list[Any], text: str, start: int, end: int) -> None:
         """Scan split `parts` (all headers of text[start:end]); the slow path when a header is bad."""
         if self.pattern is TIME_FIRST:
-            dates, clocks = parts[3::4], parts[2::4]
+            dates, clocks = parts[2::4], parts[1::4]
         else:
-            dates, clocks = parts[2::4], parts[3::4]
-        if not self._columns(parts[1::4], dates, clocks, parts[4::4]):
+            dates, clocks = parts[1::4], parts[2::4]
+        if not self._columns(dates, clocks, parts[3::4], parts[4::4]):
             full = self.pattern.split(text[start:end])
             if self.pattern is TIME_FIRST:
                 dates, clocks = full[4::5], full[3::5]
@@ -144,8 +159,10 @@ class Scanner:
                 dates, clocks = full[3::5], full[4::5]
             self._scan(zip(full[1::5], full[2::5], dates, clocks, full[5::5], strict=True))
 
-    def _columns(self, stamps: list[str], dates: list[str], clocks: list[str], rests: list[str]) -> bool:
-        """The fast path: whole columns with C-level `map`s; False (nothing done) if a header is bad."""
+    def _columns(self, dates: list[str], clocks: list[str], raws: list[str | None], bodies: list[str]) -> bool:
+        """The fast path: whole columns with C-level `map`s; False (nothing done) if a header is bad.
+
+        `raws` holds the sender as written (None when the first line has no ": "), `bodies` the rest."""
         day_ms = list(map(self.day_ms.get, dates))
         if None in day_ms:
             if not self._learn(set(compress(dates, map(is_, day_ms, repeat(None)))), ()):
@@ -156,7 +173,7 @@ class Scanner:
             if not self._learn((), set(compress(clocks, map(is_, tod_ms, repeat(None))))):
                 return False
             tod_ms = list(map(self.tod_ms.__getitem__, clocks))
-        count = len(rests)
+        count = len(bodies)
         first = len(self.messages)
         millis = list(map(add, day_ms, tod_ms))
         if self.shifting and not self.shifting.isdisjoint(dates):
@@ -166,18 +183,14 @@ class Scanner:
                 assert day is not None
                 local = day[0] + self.tod_ms[clocks[i]] // 1000
                 millis[i] = (local - clock.resolve(day[2], local)) * 1000
-        lines = accumulate(map(add, map(str.count, rests, repeat("\n")), repeat(1)), initial=self.line)
-        cut = list(map(str.partition, rests, repeat(": ")))  # (sender, ": ", body); ("rest", "", "") if none
-        raw_senders: list[str] = list(map(itemgetter(0), cut))
-        separators = list(map(itemgetter(1), cut))
-        if "" in separators:
-            for i in compress(range(count), map(not_, separators)):
-                raw_senders[i] = ""  # no ": " at all: a system text
-        bodies: list[str] = list(map(itemgetter(2), cut))
+        steps = [1] * count  # lines per message: 1, plus the continuation lines of multi-line bodies
+        for i in compress(range(count), map(str.__contains__, bodies, repeat("\n"))):
+            steps[i] += bodies[i].count("\n")
+        lines = list(accumulate(steps, initial=self.line))
         senders = self.senders
-        for raw in set(raw_senders).difference(senders):
-            self._new_sender(raw)
-        whos = list(map(senders.__getitem__, raw_senders))
+        for raw in set(raws).difference(senders):
+            self._new_sender(raw)  # type: ignore[arg-type] # None is always known
+        whos = list(map(senders.__getitem__, raws))
         precision = self.precision
         precisions = repeat(precision[clocks[0]]) if len(set(precision.values())) == 1 else map(precision.get, clocks)
         made = list(
@@ -188,15 +201,15 @@ class Scanner:
                 millis,
                 repeat(Kind.TEXT),
                 bodies,
-                stamps,
+                repeat(""),  # the time as written: in the original, from `line` (see whatsapp.raw_lines)
                 precisions,
                 lines,
                 map(itemgetter(1), whos),
             )
         )
-        self.line = next(lines)
+        self.line = lines[-1]
         self.messages += made
-        self._columns_special(made, whos, bodies, rests)
+        self._columns_special(made, whos, raws, bodies)
         return True
 
     def _learn(self, dates: Iterable[str], clocks: Iterable[str]) -> bool:
@@ -217,14 +230,16 @@ class Scanner:
         return True
 
     def _columns_special(
-        self, made: list[Message], whos: list[tuple[str | None, str | None]], bodies: list[str], rests: list[str]
+        self, made: list[Message], whos: list[tuple[str | None, str | None]], raws: list[str | None], bodies: list[str]
     ) -> None:
         contents = self.contents
         for i in compress(range(len(made)), map(is_, whos, repeat(NOBODY))):
             message = made[i]
             message.kind = Kind.SYSTEM
-            message.body = rests[i]
-            contents.append((message, self._system(rests[i])))
+            raw = raws[i]
+            rest = bodies[i] if raw is None else raw + ": " + bodies[i]
+            message.body = rest
+            contents.append((message, self._system(rest)))
         exacts = list(map(EXACT.get, bodies))
         for i in compress(range(len(made)), exacts):
             if whos[i] is not NOBODY:
@@ -249,7 +264,7 @@ class Scanner:
         line = self.line
         day: Any
         tod: Any
-        for head, stamp, date, clock, rest in rows:
+        for head, _stamp, date, clock, rest in rows:
             header_line = line
             line += rest.count("\n") + 1 if "\n" in rest else 1
             day = days.get(date, False)
@@ -272,11 +287,11 @@ class Scanner:
                 if who is None:
                     who = self._new_sender(rest[:colon])
             if who is None or who is NOBODY:
-                message = Message(index, None, ms, system_kind, rest, stamp, tod[1], header_line)
+                message = Message(index, None, ms, system_kind, rest, "", tod[1], header_line)
                 contents.append((message, self._system(rest)))
             else:
                 body = rest[colon + 2 :]
-                message = Message(index, who[0], ms, text_kind, body, stamp, tod[1], header_line, who[1])
+                message = Message(index, who[0], ms, text_kind, body, "", tod[1], header_line, who[1])
                 exact = exact_get(body)
                 if exact is not None:
                     contents.append((message, exact))
