@@ -80,7 +80,7 @@ def test_edit_marker_pairs_with_the_old_text_both_ways():
 
 def test_plain_different_text_same_minute_is_a_new_message():
     result = reconcile([msg(0, "b")], archive_of([msg(0, "a")]))
-    assert result.matches == [] and result.new == [0] and result.unmatched == [1]
+    assert result.matches == [] and result.new == [0] and [r.id for r in result.unmatched] == [1]
 
 
 def test_media_enriches_placeholder_and_placeholder_matches_media():
@@ -95,7 +95,7 @@ def test_two_different_files_stay_two_messages():
     one = [msg(0, "", kind=Kind.MEDIA, attachments=[Attachment("a.jpg", sha256="aa" * 32)])]
     two = [msg(0, "", kind=Kind.MEDIA, attachments=[Attachment("b.jpg", sha256="bb" * 32)])]
     result = reconcile(two, archive_of(one))
-    assert result.new == [0] and result.unmatched == [1]
+    assert result.new == [0] and [r.id for r in result.unmatched] == [1]
 
 
 def test_native_ids_match_whatever_the_content():
@@ -109,7 +109,7 @@ def test_missing_message_is_left_unmatched():
     january = [msg(0, "a"), msg(1, "b", minute=1), msg(2, "c", minute=2)]
     february = [msg(0, "a"), msg(2, "c", minute=2)]
     result = reconcile(february, archive_of(january))
-    assert result.unmatched == [2]
+    assert [r.id for r in result.unmatched] == [2]
 
 
 def test_lines_out_of_time_order_still_match():
@@ -130,3 +130,19 @@ def test_fast_digest_path_equals_the_normalised_digest():
         assert fast == slow
 
     check()
+
+
+def test_occurrences_count_equal_keys_in_export_order():
+    export = [msg(0, "ok"), msg(1, "anders"), msg(2, "ok", second=10), msg(3, "ok", sender="Bob"), msg(4, "ok")]
+    keys = occurrence_keys(export)
+    assert keys.occurrences == [0, 0, 1, 0, 2]
+    assert keys[4] == ("Alice", T0 // 60_000, keys.digests[0], 2)
+    assert len(set(keys.match)) == 5 and keys[1:3] == [keys[1], keys[2]]
+
+
+def test_match_key_keeps_a_sender_with_separators_apart():
+    from chatarchief.core.identity import SEPARATOR, match_key
+
+    tricky = f"Alice{SEPARATOR}1"
+    assert match_key(tricky, 5, "d", 0) != match_key("Alice", 5, "d", 1)
+    assert match_key(tricky, 5, "d", 0).split(SEPARATOR, 3)[3] == tricky

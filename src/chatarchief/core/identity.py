@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache, partial
 from itertools import compress, repeat
-from operator import add, attrgetter, floordiv, methodcaller, not_
+from operator import attrgetter, eq, floordiv, methodcaller, ne, not_
+from typing import overload
 
 import phonenumbers
 
@@ -67,7 +67,7 @@ def content_digest(message: Message) -> str:
         hashes = [a.sha256 for a in message.attachments]
         if all(hashes):
             return "media:" + _short_hash("|".join(h for h in hashes if h))
-        media = message.attachments[0].media_type or "media"
+        media = (message.attachments[0].media_type or "media").replace(SEPARATOR, "")  # see match_key
         return f"{PLACEHOLDER}{media}"
     if kind is Kind.SYSTEM or kind is Kind.CALL:
         if message.event in _WORDING_FREE:
@@ -94,47 +94,95 @@ def _fold_plain(body: str) -> str:
     return body
 
 
-def occurrence_keys(messages: Sequence[Message]) -> list[tuple[str, int, str, int]]:
+Key = tuple[str, int, str, int]  # sender, minute, digest, occurrence
+
+# The match key, one string per message: "minute<US>occurrence<US>digest<US>sender". Minute and
+# occurrence are numbers and a digest holds no US (see `content_digest`), so the sender is the rest
+# and two different keys never give the same string. The loader builds the same string in SQL.
+SEPARATOR = "\x1f"
+_MATCH_FORMAT = "{}\x1f{}\x1f{}\x1f{}".format
+
+
+def match_key(sender: str, minute: int, digest: str, occurrence: int) -> str:
+    return _MATCH_FORMAT(minute, occurrence, digest, sender)
+
+
+class Keys(Sequence[Key]):
+    """The identity keys of an export's messages, column by column (a million tuples would cost
+    seconds and hundreds of MB). `keys[i]` is the (sender, minute, digest, occurrence) tuple;
+    `match[i]` the same key as one string, for dictionary lookups against the archive."""
+
+    __slots__ = ("senders", "minutes", "digests", "occurrences", "match")
+
+    def __init__(
+        self, senders: list[str], minutes: list[int], digests: list[str], occurrences: list[int], match: list[str]
+    ) -> None:
+        self.senders, self.minutes, self.digests, self.occurrences, self.match = (
+            senders,
+            minutes,
+            digests,
+            occurrences,
+            match,
+        )
+
+    def __len__(self) -> int:
+        return len(self.digests)
+
+    @overload
+    def __getitem__(self, index: int) -> Key: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Key]: ...
+    def __getitem__(self, index: int | slice) -> Key | list[Key]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self.senders[index], self.minutes[index], self.digests[index], self.occurrences[index]
+
+
+def occurrence_keys(messages: Sequence[Message]) -> Keys:
     """(sender, minute, digest, occurrence) for each message, occurrence counted in export order.
 
     The hot path of every ingest, so it works on whole columns with C-level `map`s; plain text is
     digested without a Python call per message when it needs no normalising (printable ASCII
     without doubled spaces), which is equal to the normalised digest (a property test checks it)."""
-    bodies = [m.body for m in messages]
-    plain = [m.kind is Kind.TEXT and not m.attachments for m in messages]
-    simple = list(
-        map(
-            all,
-            zip(  # noqa: B905 - equal lengths by construction
-                plain,
-                map(str.isascii, bodies),
-                map(str.isprintable, bodies),
-                map(not_, map(str.__contains__, bodies, repeat("  "))),
-                map(not_, map(str.startswith, bodies, repeat(" "))),
-                map(not_, map(str.endswith, bodies, repeat(" "))),
-            ),
-        )
-    )
+    count = len(messages)
+    bodies = list(map(_BODY, messages))
+    plain = list(map(eq, map(_PLAIN_FIELDS, messages), repeat(_PLAIN_VALUES)))
+    if False in plain:  # not (text, the shared empty tuple): look closer (a text may have [] as attachments)
+        for i in compress(range(count), map(not_, plain)):
+            m = messages[i]
+            plain[i] = m.kind is Kind.TEXT and not m.attachments
     texts = list(bodies)
-    for i in compress(range(len(texts)), map(not_, simple)):
+    for i in compress(range(count), map(not_, map(bool, map(_SIMPLE.fullmatch, bodies)))):
         texts[i] = _fold_plain(bodies[i]) if plain[i] else ""
     digests = list(map(_HEX, map(_BLAKE, map(_ENCODE, texts))))
-    for i in compress(range(len(texts)), map(not_, plain)):
-        digests[i] = content_digest(messages[i])
-    senders = [m.sender or "" for m in messages]
+    if False in plain:
+        for i in compress(range(count), map(not_, plain)):
+            digests[i] = content_digest(messages[i])
+    senders = list(map(_SENDER, messages))
+    if None in senders:
+        senders = [s or "" for s in senders]
     minutes = list(map(floordiv, map(_SENT, messages), repeat(60_000)))
-    bases = list(zip(senders, minutes, digests, strict=True))
-    keys = list(map(add, bases, repeat((0,))))
-    repeated = {base for base, count in Counter(bases).items() if count > 1}
-    if repeated:
-        seen: dict[tuple[str, int, str], int] = {}
-        for i in compress(range(len(bases)), map(repeated.__contains__, bases)):
-            occurrence = seen.get(bases[i], 0)
-            seen[bases[i]] = occurrence + 1
-            keys[i] = (*bases[i], occurrence)
-    return keys
+    occurrences = [0] * count
+    match = list(map(_MATCH_FORMAT, minutes, occurrences, digests, senders))
+    last = dict(zip(match, range(count), strict=True))  # a key seen twice keeps its last position
+    if len(last) != count:
+        repeated = {match[i] for i in compress(range(count), map(ne, map(last.__getitem__, match), range(count)))}
+        seen: dict[str, int] = {}
+        for i in compress(range(count), map(repeated.__contains__, match)):
+            occurrence = seen.get(match[i], 0)
+            seen[match[i]] = occurrence + 1
+            occurrences[i] = occurrence
+        for i in compress(range(count), occurrences):
+            match[i] = _MATCH_FORMAT(minutes[i], occurrences[i], digests[i], senders[i])
+    return Keys(senders, minutes, digests, occurrences, match)
 
 
+# Printable ASCII without leading, trailing or doubled spaces: digested as it is.
+_SIMPLE = re.compile(r"(?:[!-~]++ )*+[!-~]++|")
+_BODY = attrgetter("body")
+_SENDER = attrgetter("sender")
+_PLAIN_FIELDS = attrgetter("kind", "attachments")
+_PLAIN_VALUES = (Kind.TEXT, ())
 _HEX = methodcaller("hexdigest")
 _BLAKE = partial(hashlib.blake2b, digest_size=8)
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")

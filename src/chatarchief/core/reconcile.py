@@ -14,17 +14,15 @@ caller decides from the export's coverage whether that makes it missing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import compress, repeat
-from operator import is_not, itemgetter, not_
-from typing import NamedTuple
+from operator import attrgetter, is_not, not_
+from typing import NamedTuple, Protocol
 
-from chatarchief.core.identity import TOMBSTONE, is_placeholder, occurrence_keys
+from chatarchief.core.identity import TOMBSTONE, Keys, is_placeholder, match_key, occurrence_keys
 from chatarchief.core.model import Kind, Message
-
-Key = tuple[str, int, str, int]  # sender, minute, digest, occurrence
 
 
 class Change(StrEnum):
@@ -60,12 +58,54 @@ class Match:
     change: Change
 
 
+class Archive(Protocol):
+    """What reconciliation asks of the archive for one conversation (the loader reads it from the
+    database, tests give a list). `keyed` is the cheap question every ingest asks; `refs` the
+    fuller one, asked only for what the keys leave open."""
+
+    def keyed(self) -> dict[str, int]:
+        """Match key (`identity.match_key`) -> archived id, for every archived message."""
+        ...
+
+    def has_native_ids(self) -> bool: ...
+
+    def refs(self, ids: Collection[int] | None = None) -> list[ArchivedRef]:
+        """The archived messages with these ids (None: all), in id order."""
+        ...
+
+
+class ArchivedRefs:
+    """An `Archive` over a list of refs in memory."""
+
+    def __init__(self, refs: Sequence[ArchivedRef]) -> None:
+        self._refs = sorted(refs, key=attrgetter("id"))
+
+    def keyed(self) -> dict[str, int]:
+        return {match_key(r.sender, r.minute, r.digest, r.occurrence): r.id for r in self._refs}
+
+    def has_native_ids(self) -> bool:
+        return any(r.native_id for r in self._refs)
+
+    def refs(self, ids: Collection[int] | None = None) -> list[ArchivedRef]:
+        return list(self._refs) if ids is None else [r for r in self._refs if r.id in ids]
+
+
 @dataclass(slots=True)
 class Reconciliation:
-    keys: list[Key]  # the identity key of every exported message, by position
-    matches: list[Match]
+    """The outcome. Exact matches (seen again unchanged) are two parallel columns; `aligned` holds
+    the rest of the matches, each with its change."""
+
+    keys: Keys  # the identity key of every exported message, by position
+    exact_positions: list[int]
+    exact_ids: list[int]
+    aligned: list[Match]
     new: list[int]  # positions of messages the archive does not have yet
-    unmatched: list[int]  # archived ids this export did not show
+    unmatched: list[ArchivedRef]  # archived messages this export did not show
+
+    @property
+    def matches(self) -> list[Match]:
+        exact = map(Match, self.exact_positions, self.exact_ids, repeat(Change.UNCHANGED))
+        return sorted([*exact, *self.aligned], key=attrgetter("index"))
 
 
 def _pair(message: Message, digest: str, archived: ArchivedRef) -> Change | None:
@@ -104,77 +144,82 @@ def _by_native_id(message: Message, digest: str, archived: ArchivedRef) -> Chang
     return Change.EDITED
 
 
-_KEY_OF = itemgetter(1, 2, 3, 4)  # ArchivedRef -> (sender, minute, digest, occurrence)
+def reconcile(messages: Sequence[Message], archived: Archive | Sequence[ArchivedRef]) -> Reconciliation:
+    archive: Archive = ArchivedRefs(archived) if isinstance(archived, Sequence) else archived
+    keys = occurrence_keys(messages)
+    if not archive.has_native_ids() and all(m.native_id is None for m in messages):
+        return _by_keys(messages, keys, archive)
+    return _by_native_ids(messages, keys, archive.refs())
 
 
-def _exact_matches(keys: list[Key], archived: Sequence[ArchivedRef]) -> tuple[list[Match], list[int], set[int]]:
-    """Sources without ids: the key lookup for a whole export in C-level maps. Keys are unique
+def _by_keys(messages: Sequence[Message], keys: Keys, archive: Archive) -> Reconciliation:
+    """Sources without ids: one dictionary lookup per message, in C-level maps. Keys are unique
     within an export and within the archive, so no archived message can be taken twice."""
-    by_key = dict(zip(map(_KEY_OF, archived), archived, strict=True))
-    found = list(map(by_key.get, keys))
+    keyed = archive.keyed()
+    found = list(map(keyed.get, keys.match))
     hit = list(map(is_not, found, repeat(None)))
     positions = list(compress(range(len(keys)), hit))
-    ids = [ref.id for ref in compress(found, hit)]  # type: ignore[union-attr]
-    matches = list(map(Match, positions, ids, repeat(Change.UNCHANGED)))
+    ids: list[int] = list(compress(found, hit))  # type: ignore[arg-type]
     leftovers = list(compress(range(len(keys)), map(not_, hit)))
-    return matches, leftovers, set(ids)
+    rest = set(keyed.values()).difference(ids) if len(ids) < len(keyed) else set()
+    refs = archive.refs(rest) if rest else []
+    aligned, new, unmatched = _align_leftovers(messages, keys, refs, leftovers)
+    return Reconciliation(keys, positions, ids, aligned, new, unmatched)
 
 
-def reconcile(messages: Sequence[Message], archived: Sequence[ArchivedRef]) -> Reconciliation:
-    keys = occurrence_keys(messages)
+def _by_native_ids(messages: Sequence[Message], keys: Keys, archived: list[ArchivedRef]) -> Reconciliation:
     by_native = {a.native_id: a for a in archived if a.native_id}
-    if not by_native and all(m.native_id is None for m in messages):
-        matches, leftovers, taken = _exact_matches(keys, archived)
-        return _align_leftovers(messages, keys, archived, matches, leftovers, taken)
     by_key = {(a.sender, a.minute, a.digest, a.occurrence): a for a in archived}
-    taken = set()
-    matches = []
+    taken: set[int] = set()
+    aligned: list[Match] = []
     leftovers = []
-    for position, (message, key) in enumerate(zip(messages, keys, strict=True)):
+    for position, message in enumerate(messages):
+        key = keys[position]
         if message.native_id is not None and message.native_id in by_native:
             same = by_native[message.native_id]
             if same.id not in taken:
                 taken.add(same.id)
-                matches.append(Match(position, same.id, _by_native_id(message, key[2], same)))
+                aligned.append(Match(position, same.id, _by_native_id(message, key[2], same)))
                 continue
         found = by_key.get(key)
         if found is not None and found.id not in taken and (found.native_id is None or message.native_id is None):
             taken.add(found.id)
-            matches.append(Match(position, found.id, Change.UNCHANGED))
+            aligned.append(Match(position, found.id, Change.UNCHANGED))
         else:
             leftovers.append(position)
-    return _align_leftovers(messages, keys, archived, matches, leftovers, taken)
+    rest = [ref for ref in archived if ref.id not in taken]
+    more, new, unmatched = _align_leftovers(messages, keys, rest, leftovers)
+    return Reconciliation(keys, [], [], aligned + more, new, unmatched)
 
 
 def _align_leftovers(
-    messages: Sequence[Message],
-    keys: list[Key],
-    archived: Sequence[ArchivedRef],
-    matches: list[Match],
-    leftovers: list[int],
-    taken: set[int],
-) -> Reconciliation:
-    """Step 3: what the keys did not match is aligned per (sender, minute) bucket."""
+    messages: Sequence[Message], keys: Keys, refs: list[ArchivedRef], leftovers: list[int]
+) -> tuple[list[Match], list[int], list[ArchivedRef]]:
+    """Step 3: what the keys did not match is aligned with the untaken `refs` per (sender, minute)
+    bucket. Returns the aligned matches, the new positions and the refs left unmatched."""
+    aligned: list[Match] = []
     new: list[int] = []
-    if leftovers:
+    taken: set[int] = set()
+    if leftovers and refs:
         buckets: dict[tuple[str, int], list[ArchivedRef]] = defaultdict(list)
-        for ref in archived:
-            if ref.id not in taken:
-                buckets[(ref.sender, ref.minute)].append(ref)
-        for refs in buckets.values():
-            refs.sort(key=lambda r: (r.occurrence, r.id))
+        for ref in refs:
+            buckets[(ref.sender, ref.minute)].append(ref)
+        for bucket in buckets.values():
+            bucket.sort(key=lambda r: (r.occurrence, r.id))
         for position in leftovers:
-            message, key = messages[position], keys[position]
+            message = messages[position]
             change = None
-            for ref in buckets.get((key[0], key[1]), ()):
+            for ref in buckets.get((keys.senders[position], keys.minutes[position]), ()):
                 if ref.id in taken:
                     continue
-                change = _pair(message, key[2], ref)
+                change = _pair(message, keys.digests[position], ref)
                 if change is not None:
                     taken.add(ref.id)
-                    matches.append(Match(position, ref.id, change))
+                    aligned.append(Match(position, ref.id, change))
                     break
             if change is None:
                 new.append(position)
-    unmatched = [a.id for a in archived if a.id not in taken]
-    return Reconciliation(keys=keys, matches=matches, new=new, unmatched=unmatched)
+    else:
+        new = leftovers
+    unmatched = [ref for ref in refs if ref.id not in taken]
+    return aligned, new, unmatched

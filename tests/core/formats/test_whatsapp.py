@@ -149,7 +149,12 @@ def test_carol_android_dutch():
     assert msgs[1].event is SystemEvent.GROUP_CREATED and msgs[1].body == "Alice heeft de groep Test export gemaakt"
     assert msgs[1].raw == "" and raw_lines(CAROL, msgs[1]).startswith("02-05-2022 16:08 - \u200eAlice")
     hoi = msgs[3]
-    assert (hoi.sender, hoi.body, hoi.raw_time, hoi.precision_ms) == ("Alice", "Hoi, ik heb de chat gemaakt", "", 60_000)
+    assert (hoi.sender, hoi.body, hoi.raw_time, hoi.precision_ms) == (
+        "Alice",
+        "Hoi, ik heb de chat gemaakt",
+        "",
+        60_000,
+    )
     assert raw_lines(CAROL, hoi) == "02-05-2022 16:08 - Alice: Hoi, ik heb de chat gemaakt"  # the time as written
     assert hoi.sent_at == dt.datetime(2022, 5, 2, 16, 8, tzinfo=AMS)
     assert msgs[6].sender == "+31611111111" and msgs[6].sender_name == "+31 6 11111111"

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import attrgetter, eq, itemgetter, not_
 
 from django.db import connection
 
 from chatarchief.archive.models import Attachment, Conversation, Coverage, Delivery, Message, Participant
 from chatarchief.archive.services import findings, versions
+from chatarchief.core.identity import SEPARATOR, Key, Keys
 from chatarchief.core.model import Conversation as ParsedConversation
 from chatarchief.core.model import Kind
 from chatarchief.core.model import Message as ParsedMessage
-from chatarchief.core.reconcile import ArchivedRef, Change, reconcile
+from chatarchief.core.reconcile import ArchivedRef, Change, Reconciliation, reconcile
 
 BATCH = 20_000
 
@@ -77,27 +80,104 @@ def _conversation(custodian_id: int, parsed: ParsedConversation) -> Conversation
     return conversation
 
 
-def _archived(conversation: Conversation, exported_at: dt.datetime) -> tuple[list[ArchivedRef], set[int]]:
-    """The conversation's archived messages, and the ids that have versions or absences (those
-    take the careful path even when unchanged). Comparisons with `exported_at` happen in SQL, so a
+_REF_COLUMNS = (
+    "id, sender_key, {minute}, digest, occurrence, kind, native_id, CASE WHEN edited THEN 1 ELSE 0 END,"
+    " first_seen_at < %s, first_seen_at > %s, precision_ms"
+)
+# Python's floor division (`identity.minute_of`) in SQL, where `/` truncates towards zero.
+_MINUTE = "(sent_at_ms - ((sent_at_ms %% 60000) + 60000) %% 60000) / 60000"  # %% : a literal % beside params
+# `identity.match_key` in SQL: minute, occurrence, digest and sender joined by the separator.
+_MATCH_KEY = f"CAST({_MINUTE} AS TEXT) || %s || CAST(occurrence AS TEXT) || %s || digest || %s || sender_key"
+_IN_CHUNK = 900  # ids per IN (...) list: below SQLite's limit on parameters
+
+
+class DatabaseArchive:
+    """The archived messages of one conversation as reconciliation asks for them (the `Archive`
+    of core/reconcile.py): a match-key index of every message (two columns, built in SQL), and
+    full rows only for what the keys leave open. Comparisons with `exported_at` happen in SQL, so a
     million rows need no datetime parsing."""
-    when = connection.ops.adapt_datetimefield_value(exported_at)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, sender_key, sent_at_ms / 60000, digest, occurrence, kind, native_id,"
-            " CASE WHEN edited THEN 1 ELSE 0 END,"
-            " first_seen_at < %s, first_seen_at > %s, precision_ms FROM archive_message WHERE conversation_id = %s",
-            [when, when, conversation.pk],
-        )
-        refs = list(map(ArchivedRef._make, cursor.fetchall()))
-        cursor.execute(
-            "SELECT DISTINCT message_id FROM archive_messageversion v JOIN archive_message m ON m.id = v.message_id"
-            " WHERE m.conversation_id = %s UNION SELECT DISTINCT message_id FROM archive_absence a"
-            " JOIN archive_message m ON m.id = a.message_id WHERE m.conversation_id = %s",
-            [conversation.pk, conversation.pk],
-        )
-        special = {row[0] for row in cursor.fetchall()}
-    return refs, special
+
+    def __init__(self, conversation_id: int, exported_at: dt.datetime, finest_precision_ms: int) -> None:
+        self.conversation_id = conversation_id
+        self.when = connection.ops.adapt_datetimefield_value(exported_at)
+        self.finest = finest_precision_ms
+        self.fetched: dict[int, ArchivedRef] = {}
+        self._flags: tuple[set[int], dict[int, int], bool] | None = None
+
+    def keyed(self) -> dict[str, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {_MATCH_KEY}, id FROM archive_message WHERE conversation_id = %s",  # noqa: S608
+                [SEPARATOR, SEPARATOR, SEPARATOR, self.conversation_id],
+            )
+            return dict(cursor)  # rows straight into the dict: no list of a million tuples first
+
+    def _flagged(self) -> tuple[set[int], dict[int, int], bool]:
+        """One pass for the rare rows: first seen after this export, coarser in time than the
+        export's finest message, or with a source id."""
+        if self._flags is None:
+            later: set[int] = set()
+            coarse: dict[int, int] = {}
+            native = False
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id, first_seen_at > %s, precision_ms, native_id FROM archive_message"
+                    " WHERE conversation_id = %s AND (first_seen_at > %s OR precision_ms > %s"
+                    " OR (native_id IS NOT NULL AND native_id <> ''))",
+                    [self.when, self.conversation_id, self.when, self.finest],
+                )
+                for message_id, after, precision, native_id in cursor.fetchall():
+                    if after:
+                        later.add(message_id)
+                    if precision > self.finest:
+                        coarse[message_id] = precision
+                    native = native or bool(native_id)
+            self._flags = (later, coarse, native)
+        return self._flags
+
+    def has_native_ids(self) -> bool:
+        return self._flagged()[2]
+
+    def seen_after(self) -> set[int]:
+        """Ids first seen after this export (it showed them earlier)."""
+        return self._flagged()[0]
+
+    def coarser(self) -> dict[int, int]:
+        """Id -> precision_ms of messages whose time is coarser than this export's finest."""
+        return self._flagged()[1]
+
+    def refs(self, ids: Collection[int] | None = None) -> list[ArchivedRef]:
+        select = "SELECT " + _REF_COLUMNS.format(minute=_MINUTE) + " FROM archive_message WHERE conversation_id = %s"
+        params: list[object] = [self.when, self.when, self.conversation_id]
+        rows: list[tuple] = []
+        with connection.cursor() as cursor:
+            if ids is None or len(ids) > 20 * _IN_CHUNK:
+                cursor.execute(select, params)
+                rows = cursor.fetchall()
+                if ids is not None:
+                    wanted = ids if isinstance(ids, (set, frozenset, dict)) else set(ids)
+                    rows = [row for row in rows if row[0] in wanted]
+            else:
+                ordered = sorted(ids)
+                for start in range(0, len(ordered), _IN_CHUNK):
+                    chunk = ordered[start : start + _IN_CHUNK]
+                    marks = ", ".join(["%s"] * len(chunk))
+                    cursor.execute(f"{select} AND id IN ({marks})", [*params, *chunk])
+                    rows.extend(cursor.fetchall())
+        refs = sorted(map(ArchivedRef._make, rows))
+        self.fetched.update((ref.id, ref) for ref in refs)
+        return refs
+
+    def special(self) -> set[int]:
+        """Ids that have versions or absences: they take the careful path even when unchanged."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT message_id FROM archive_messageversion v JOIN archive_message m ON m.id = v.message_id"
+                " WHERE m.conversation_id = %s UNION SELECT DISTINCT message_id FROM archive_absence a"
+                " JOIN archive_message m ON m.id = a.message_id WHERE m.conversation_id = %s",
+                [self.conversation_id, self.conversation_id],
+            )
+            return {row[0] for row in cursor.fetchall()}
 
 
 # A plain text message names only these columns; the rest take their database defaults (kind
@@ -108,18 +188,19 @@ _PLAIN = (
     " sort_index, first_delivery_id, first_seen_at, source_line"
 )
 _FULL = _PLAIN + ", kind, sent_at_raw, native_id, event, details, edited, outgoing, expires_in_ms, state, deleted_by"
-_TEXT = Kind.TEXT
 
 
-def _is_plain(m: ParsedMessage) -> bool:
-    return (
-        m.kind is _TEXT
-        and m.native_id is None
-        and not m.edited
-        and m.outgoing is None
-        and m.expires_in_ms is None
-        and not m.attachments
-    )
+# A message is plain when these fields have these values (the shared empty tuple included; a text
+# with another empty sequence as attachments takes the full path, which stores the same).
+_PLAIN_FIELDS = attrgetter("kind", "native_id", "edited", "outgoing", "expires_in_ms", "attachments")
+_PLAIN_VALUES = (Kind.TEXT, None, False, None, None, ())
+_PLAIN_COLUMNS = attrgetter("sent_at_ms", "precision_ms", "body", "index")
+_NAME = attrgetter("sender_name")
+_LINE = attrgetter("line")
+
+
+def plain_flags(messages: Sequence[ParsedMessage]) -> list[bool]:
+    return list(map(eq, map(_PLAIN_FIELDS, messages), repeat(_PLAIN_VALUES)))
 
 
 def _insert_new(
@@ -128,26 +209,44 @@ def _insert_new(
     exported_at: dt.datetime,
     parsed: list[ParsedMessage],
     positions: list[int],
-    keys: list[tuple[str, int, str, int]],
-) -> Sequence[int]:
+    keys: Keys,
+) -> tuple[Sequence[int], list[bool]]:
     """Bulk insert the new messages and their attachments, batch by batch (rows are built per
-    batch, never all at once). Returns the new ids, in the order of `positions`."""
+    batch from columns, never all at once). Returns the new ids, in the order of `positions`, and
+    for each whether it was plain."""
     ids = allocate_ids(Message, len(positions))
     when = connection.ops.adapt_datetimefield_value(exported_at)
-    ids_iter = iter(ids)
+    news = list(map(parsed.__getitem__, positions))
+    flags = plain_flags(news)
+    cid, did = conversation.pk, delivery.pk
     with connection.cursor() as cursor:
         for start in range(0, len(positions), BATCH):
-            plain: list[tuple] = []
+            stop = start + BATCH
+            batch, batch_flags, batch_ids = news[start:stop], flags[start:stop], ids[start:stop]
+            where = list(map(keys.__getitem__, positions[start:stop]))
+            if all(batch_flags):
+                _execute_batch(cursor, _PLAIN, _plain_rows(batch_ids, cid, did, when, batch, where))
+                continue
+            _execute_batch(
+                cursor,
+                _PLAIN,
+                _plain_rows(
+                    list(compress(batch_ids, batch_flags)),
+                    cid,
+                    did,
+                    when,
+                    list(compress(batch, batch_flags)),
+                    list(compress(where, batch_flags)),
+                ),
+            )
             full: list[tuple] = []
             attachment_rows: list[tuple] = []
-            for position in positions[start : start + BATCH]:
-                message_id = next(ids_iter)
-                m = parsed[position]
-                sender, _minute, digest, occurrence = keys[position]
+            for n in compress(range(len(batch)), map(not_, batch_flags)):
+                m, (sender, _minute, digest, occurrence), message_id = batch[n], where[n], batch_ids[n]
                 name = m.sender_name or ""
                 row = (
                     message_id,
-                    conversation.pk,
+                    cid,
                     sender,
                     digest,
                     occurrence,
@@ -156,16 +255,12 @@ def _insert_new(
                     m.precision_ms,
                     m.body,
                     m.index,
-                    delivery.pk,
+                    did,
                     when,
                     m.line,
                 )
-                if _is_plain(m):
-                    plain.append(row)
-                    continue
                 full.append(_full_row(row, m))
                 attachment_rows.extend(_attachment_rows(message_id, m))
-            _execute_batch(cursor, _PLAIN, plain)
             _execute_batch(cursor, _FULL, full)
             if attachment_rows:
                 attachment_ids = allocate_ids(Attachment, len(attachment_rows))
@@ -174,7 +269,36 @@ def _insert_new(
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [(i, *row) for i, row in zip(attachment_ids, attachment_rows, strict=True)],
                 )
-    return ids
+    return ids, flags
+
+
+def _plain_rows(
+    ids: Sequence[int], cid: int, did: int, when: object, messages: list[ParsedMessage], keys: list[Key]
+) -> list[tuple]:
+    """Rows for `_PLAIN`, built column by column with C-level maps."""
+    senders = list(map(itemgetter(0), keys))
+    names = [
+        ("" if name == sender or not name else name) for name, sender in zip(map(_NAME, messages), senders, strict=True)
+    ]
+    sent, precision, body, index = zip(*map(_PLAIN_COLUMNS, messages), strict=True) if messages else ((), (), (), ())
+    return list(
+        zip(
+            ids,
+            repeat(cid),
+            senders,
+            map(itemgetter(2), keys),
+            map(itemgetter(3), keys),
+            names,
+            sent,
+            precision,
+            body,
+            index,
+            repeat(did),
+            repeat(when),
+            map(_LINE, messages),
+            strict=False,  # repeat() never ends; the columns are equally long
+        )
+    )
 
 
 def _full_row(row: tuple, m: ParsedMessage) -> tuple:
@@ -237,50 +361,66 @@ def load_conversation(
     custodian_id: int, delivery: Delivery, exported_at: dt.datetime, parsed: ParsedConversation
 ) -> tuple[Conversation, LoadCounts]:
     conversation = _conversation(custodian_id, parsed)
-    archived, special = _archived(conversation, exported_at)
     messages = parsed.messages
-    result = reconcile(messages, archived)
+    finest = min(map(attrgetter("precision_ms"), messages), default=1)
+    archive = DatabaseArchive(conversation.pk, exported_at, finest)
+    result = reconcile(messages, archive)
     counts = LoadCounts(messages=len(messages), new=len(result.new))
     coverage = _coverage(conversation, delivery, exported_at, parsed)
 
-    new_ids = _insert_new(conversation, delivery, exported_at, messages, result.new, result.keys)
-    by_id = {ref.id: ref for ref in archived} if archived else {}
-    tally: Counter[Change] = Counter()
-    careful: list[tuple[int, int, Change]] = []
-    earlier: dict[int, tuple[ParsedMessage, Change]] = {}
-    unchanged = Change.UNCHANGED
-    for match in result.matches:
-        change = match.change
-        tally[change] += 1
-        ref = by_id[match.archived_id]
-        message = messages[match.index]
-        if change is not unchanged or ref.id in special or message.precision_ms < ref.precision_ms:
-            careful.append((ref.id, match.index, change))
-        if ref.seen_after:
-            earlier[ref.id] = (message, change)
-    counts.unchanged = tally[Change.UNCHANGED]
+    new_ids, plain = _insert_new(conversation, delivery, exported_at, messages, result.new, result.keys)
+    careful, earlier = _careful(archive, result, messages)
+    tally = Counter(match.change for match in result.aligned)
+    counts.unchanged = len(result.exact_ids) + tally[Change.UNCHANGED]
     counts.enriched = tally[Change.ENRICHED]
     counts.deleted = tally[Change.DELETED]
     counts.edited = tally[Change.EDITED]
 
     for archived_id, position, change in careful:
-        versions.apply(archived_id, messages[position], result.keys[position][2], change, delivery, exported_at)
+        versions.apply(archived_id, messages[position], result.keys.digests[position], change, delivery, exported_at)
     if earlier:
         versions.lower_first_seen(conversation.pk, earlier, delivery, exported_at)
 
     findings.for_new_messages(
         conversation,
         delivery,
-        [(i, messages[p]) for p, i in zip(result.new, new_ids, strict=True) if not _is_plain(messages[p])],
+        [(i, messages[p]) for p, i, flat in zip(result.new, new_ids, plain, strict=True) if not flat],
     )
     # missing: archived messages this export covers but did not show
     if coverage is not None:
         first_minute, last_minute = coverage.first_ms // 60_000, coverage.last_ms // 60_000
-        absent = [
-            i for i in result.unmatched if first_minute <= by_id[i].minute <= last_minute and by_id[i].seen_before
-        ]
+        absent = [r.id for r in result.unmatched if first_minute <= r.minute <= last_minute and r.seen_before]
         counts.missing = versions.record_absences(absent, delivery, exported_at)
     # messages this delivery showed first, absent from later deliveries that cover them
     if new_ids and Coverage.objects.filter(conversation=conversation, exported_at__gt=exported_at).exists():
         versions.absences_in_later_deliveries(conversation.pk, exported_at, dict.fromkeys(new_ids))
     return conversation, counts
+
+
+def _careful(
+    archive: DatabaseArchive, result: Reconciliation, messages: list[ParsedMessage]
+) -> tuple[list[tuple[int, int, Change]], dict[int, tuple[ParsedMessage, Change]]]:
+    """Matches that need more than a count: changed ones, ones with versions or absences, ones
+    this export times more precisely, and ones first archived from a later export (this older
+    one showed them earlier). Exact matches are looked at only when one of those sets is not empty."""
+    special, later, coarse = archive.special(), archive.seen_after(), archive.coarser()
+    careful: list[tuple[int, int, Change]] = []
+    earlier: dict[int, tuple[ParsedMessage, Change]] = {}
+    unchanged = Change.UNCHANGED
+    candidates = [(m.archived_id, m.index, m.change) for m in result.aligned]
+    if result.exact_ids and (special or later or coarse):
+        look = special.union(later, coarse)
+        candidates += [
+            (i, p, unchanged) for i, p in zip(result.exact_ids, result.exact_positions, strict=True) if i in look
+        ]
+    for archived_id, position, change in candidates:
+        message = messages[position]
+        if (
+            change is not unchanged
+            or archived_id in special
+            or (archived_id in coarse and message.precision_ms < coarse[archived_id])
+        ):
+            careful.append((archived_id, position, change))
+        if archived_id in later:
+            earlier[archived_id] = (message, change)
+    return careful, earlier
