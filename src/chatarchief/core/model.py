@@ -97,30 +97,131 @@ class Revision:
     kind: Kind = Kind.TEXT
 
 
-@dataclass(slots=True)
+_NONE: tuple[()] = ()  # the shared empty default of attachments and revisions
+
+
 class Message:
+    """One message as an export shows it.
+
+    A million of these come out of a big WhatsApp export, so the class is lean: the fields every
+    message has are slots; the rarely set ones are class-level defaults, and an instance gets a
+    `__dict__` only when one of those is set. Construct with the same arguments as a dataclass.
+    """
+
+    __slots__ = ("index", "sender", "sent_at_ms", "kind", "body", "precision_ms", "line", "sender_name", "__dict__")
+
     index: int  # running order in the export (0-based), i.e. line order
     sender: str | None  # Participant.key; None for system lines without a sender
     sent_at_ms: int
     kind: Kind
     body: str  # normalised text; "" for tombstones / view-once / pure media
+    precision_ms: int
+    line: int  # 1-based line of the header in the file, 0 if not line based
+    sender_name: str | None
+    # Rarely set (class-level defaults):
     raw_time: str = ""  # the time as written; WhatsApp leaves it "" (see `raw` below)
-    precision_ms: int = 1
-    line: int = 0  # 1-based line of the header in the file, 0 if not line based
-    sender_name: str | None = None
     # The raw text as in the file, for evidence. WhatsApp leaves it and `raw_time` "" (the file is
     # kept byte for byte; `whatsapp.raw_lines(path, message)` gives the lines back from `line`).
     raw: str = ""
     # Fields with a shared empty tuple as default: assign a new list, never append in place.
-    attachments: Sequence[Attachment] = ()
+    attachments: Sequence[Attachment] = _NONE
     edited: bool = False  # the export marks it as edited
     deleted_by: Deleter | None = None  # set for Kind.DELETED
     event: SystemEvent | None = None  # set for Kind.SYSTEM / Kind.CALL
     details: dict[str, Any] | None = None  # e.g. {"timer_seconds": 604800}
     native_id: str | None = None  # the source's own id (Signal: "date_sent:from:thread")
-    revisions: Sequence[Revision] = ()  # older versions, oldest first
+    revisions: Sequence[Revision] = _NONE  # older versions, oldest first
     outgoing: bool | None = None
     expires_in_ms: int | None = None  # disappearing-message timer on this message
+
+    def __init__(  # noqa: PLR0913 - the dataclass-style constructor every parser uses
+        self,
+        index: int,
+        sender: str | None,
+        sent_at_ms: int,
+        kind: Kind,
+        body: str,
+        raw_time: str = "",
+        precision_ms: int = 1,
+        line: int = 0,
+        sender_name: str | None = None,
+        raw: str = "",
+        attachments: Sequence[Attachment] = _NONE,
+        edited: bool = False,
+        deleted_by: Deleter | None = None,
+        event: SystemEvent | None = None,
+        details: dict[str, Any] | None = None,
+        native_id: str | None = None,
+        revisions: Sequence[Revision] = _NONE,
+        outgoing: bool | None = None,
+        expires_in_ms: int | None = None,
+    ) -> None:
+        self.index = index
+        self.sender = sender
+        self.sent_at_ms = sent_at_ms
+        self.kind = kind
+        self.body = body
+        self.precision_ms = precision_ms
+        self.line = line
+        self.sender_name = sender_name
+        if raw_time:
+            self.raw_time = raw_time
+        if raw:
+            self.raw = raw
+        if attachments is not _NONE:  # kept as given ([] stays [])
+            self.attachments = attachments
+        if edited:
+            self.edited = edited
+        if deleted_by is not None:
+            self.deleted_by = deleted_by
+        if event is not None:
+            self.event = event
+        if details is not None:
+            self.details = details
+        if native_id is not None:
+            self.native_id = native_id
+        if revisions is not _NONE:
+            self.revisions = revisions
+        if outgoing is not None:
+            self.outgoing = outgoing
+        if expires_in_ms is not None:
+            self.expires_in_ms = expires_in_ms
+
+    _FIELDS = (
+        "index",
+        "sender",
+        "sent_at_ms",
+        "kind",
+        "body",
+        "raw_time",
+        "precision_ms",
+        "line",
+        "sender_name",
+        "raw",
+        "attachments",
+        "edited",
+        "deleted_by",
+        "event",
+        "details",
+        "native_id",
+        "revisions",
+        "outgoing",
+        "expires_in_ms",
+    )
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment] # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"Message({shown})"
 
     @property
     def sent_at(self) -> dt.datetime:

@@ -186,7 +186,8 @@ def media_type_of(filename: str) -> str | None:
 
 
 def mime_of(filename: str) -> str | None:
-    extension = os.path.splitext(filename)[1].lower()
+    head, dot, tail = filename.rpartition(".")
+    extension = (dot + tail).lower() if head.strip(".") and "/" not in tail else os.path.splitext(filename)[1].lower()
     if extension not in _MIME:
         _MIME[extension] = mimetypes.guess_type("x" + extension, strict=False)[0]
     return _MIME[extension]

@@ -8,7 +8,7 @@ header matches belongs to the first: the rest of its line and all continuation l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, is_, itemgetter
 from typing import Any
@@ -103,6 +103,7 @@ class Scanner:
         self.ios = pattern is IOS or pattern is TIME_FIRST
         self.carry: list[str] = []  # the last message of the previous chunk (it may go on in this one)
         self.bad_dates: set[str] = set()
+        self.systems: dict[str, Content] = {}  # system text -> its (shared, never changed) Content
         # Column caches of the fast path: header date -> UTC ms of local midnight (when the day has
         # one UTC offset; days with a DST change are in `shifting`), time -> ms of the day, precision.
         self.day_ms: dict[str, int] = {}
@@ -151,7 +152,7 @@ class Scanner:
             dates, clocks = parts[2::4], parts[1::4]
         else:
             dates, clocks = parts[1::4], parts[2::4]
-        if not self._columns(dates, clocks, parts[3::4], parts[4::4]):
+        if not self._columns(dates, clocks, parts[3::4], parts[4::4], text.count("\n", start, end)):
             full = self.pattern.split(text[start:end])
             if self.pattern is TIME_FIRST:
                 dates, clocks = full[4::5], full[3::5]
@@ -159,10 +160,13 @@ class Scanner:
                 dates, clocks = full[3::5], full[4::5]
             self._scan(zip(full[1::5], full[2::5], dates, clocks, full[5::5], strict=True))
 
-    def _columns(self, dates: list[str], clocks: list[str], raws: list[str | None], bodies: list[str]) -> bool:
+    def _columns(
+        self, dates: list[str], clocks: list[str], raws: list[str | None], bodies: list[str], text_lines: int
+    ) -> bool:
         """The fast path: whole columns with C-level `map`s; False (nothing done) if a header is bad.
 
-        `raws` holds the sender as written (None when the first line has no ": "), `bodies` the rest."""
+        `raws` holds the sender as written (None when the first line has no ": "), `bodies` the rest;
+        `text_lines` is the number of lines the messages take."""
         day_ms = list(map(self.day_ms.get, dates))
         if None in day_ms:
             if not self._learn(set(compress(dates, map(is_, day_ms, repeat(None)))), ()):
@@ -183,10 +187,13 @@ class Scanner:
                 assert day is not None
                 local = day[0] + self.tod_ms[clocks[i]] // 1000
                 millis[i] = (local - clock.resolve(day[2], local)) * 1000
-        steps = [1] * count  # lines per message: 1, plus the continuation lines of multi-line bodies
-        for i in compress(range(count), map(str.__contains__, bodies, repeat("\n"))):
-            steps[i] += bodies[i].count("\n")
-        lines = list(accumulate(steps, initial=self.line))
+        if text_lines == count:  # no multi-line body in these messages
+            lines: Sequence[int] = range(self.line, self.line + count + 1)
+        else:
+            steps = [1] * count  # lines per message: 1, plus the continuation lines of multi-line bodies
+            for i in compress(range(count), map(str.__contains__, bodies, repeat("\n"))):
+                steps[i] += bodies[i].count("\n")
+            lines = list(accumulate(steps, initial=self.line))
         senders = self.senders
         for raw in set(raws).difference(senders):
             self._new_sender(raw)  # type: ignore[arg-type] # None is always known
@@ -194,18 +201,7 @@ class Scanner:
         precision = self.precision
         precisions = repeat(precision[clocks[0]]) if len(set(precision.values())) == 1 else map(precision.get, clocks)
         made = list(
-            map(
-                Message,
-                range(first, first + count),
-                map(itemgetter(0), whos),
-                millis,
-                repeat(Kind.TEXT),
-                bodies,
-                repeat(""),  # the time as written: in the original, from `line` (see whatsapp.raw_lines)
-                precisions,
-                lines,
-                map(itemgetter(1), whos),
-            )
+            map(_plain, range(first, first + count), map(itemgetter(0), whos), millis, bodies, precisions, lines, whos)
         )
         self.line = lines[-1]
         self.messages += made
@@ -332,6 +328,14 @@ class Scanner:
         return found
 
     def _system(self, body: str) -> Content:
+        known = self.systems.get(body)
+        if known is None:
+            known = self._system_content(body)
+            if len(self.systems) < 10_000:  # system texts repeat (calls, timers, security codes)
+                self.systems[body] = known
+        return known
+
+    def _system_content(self, body: str) -> Content:
         text = body.translate(BIDI)
         event = system_event(text)
         if event is None:
@@ -362,6 +366,27 @@ class Scanner:
             )
         if len(self.defects) < MAX_DEFECTS:
             self.defects.append(Defect(code, line, raw[:2000], message))
+
+
+_NEW = Message.__new__
+_TEXT = Kind.TEXT
+
+
+def _plain(
+    index: int,
+    sender: str | None,
+    sent_at_ms: int,
+    body: str,
+    precision_ms: int,
+    line: int,
+    who: tuple[str | None, str | None],
+) -> Message:
+    """A plain text Message, made without the keyword handling of `Message.__init__` (a million
+    of these are made per big export)."""
+    message = _NEW(Message)
+    message.index, message.sender, message.sent_at_ms, message.kind = index, sender, sent_at_ms, _TEXT
+    message.body, message.precision_ms, message.line, message.sender_name = body, precision_ms, line, who[1]
+    return message
 
 
 def no_messages(shown: str) -> FormatError:
