@@ -17,12 +17,12 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache, partial
 from itertools import compress, repeat
-from operator import attrgetter, eq, floordiv, methodcaller, ne, not_
-from typing import overload
+from operator import attrgetter, eq, floordiv, methodcaller, not_
+from typing import cast, overload
 
 import phonenumbers
 
-from chatarchief.core.model import Kind, Message, SystemEvent
+from chatarchief.core.model import Kind, Message, MessageColumns, SystemEvent
 
 _INVISIBLE_RE = re.compile("[\u200e\u200f\u202a-\u202e\ufeff]")
 
@@ -145,36 +145,45 @@ def occurrence_keys(messages: Sequence[Message]) -> Keys:
     digested without a Python call per message when it needs no normalising (printable ASCII
     without doubled spaces), which is equal to the normalised digest (a property test checks it)."""
     count = len(messages)
-    bodies = list(map(_BODY, messages))
-    plain = list(map(eq, map(_PLAIN_FIELDS, messages), repeat(_PLAIN_VALUES)))
-    if False in plain:  # not (text, the shared empty tuple): look closer (a text may have [] as attachments)
-        for i in compress(range(count), map(not_, plain)):
-            m = messages[i]
-            plain[i] = m.kind is Kind.TEXT and not m.attachments
+    if isinstance(messages, MessageColumns):  # the columns are there already
+        bodies, senders, sent = messages.bodies, messages.senders, messages.sent_at_ms
+        plain = [True] * count
+        for i, kept in messages.objects.items():
+            plain[i] = kept.kind is Kind.TEXT and not kept.attachments
+    else:
+        bodies = list(map(_BODY, messages))
+        senders = list(map(_SENDER, messages))
+        sent = list(map(_SENT, messages))
+        plain = list(map(eq, map(_PLAIN_FIELDS, messages), repeat(_PLAIN_VALUES)))
+        if False in plain:  # not (text, the shared empty tuple): look closer (a text may have [] as attachments)
+            for i in compress(range(count), map(not_, plain)):
+                m = messages[i]
+                plain[i] = m.kind is Kind.TEXT and not m.attachments
     texts = list(bodies)
     for i in compress(range(count), map(not_, map(bool, map(_SIMPLE.fullmatch, bodies)))):
         texts[i] = _fold_plain(bodies[i]) if plain[i] else ""
-    digests = list(map(_HEX, map(_BLAKE, map(_ENCODE, texts))))
+    try:
+        digests = list(map(_HEX, map(_BLAKE, map(str.encode, texts))))
+    except UnicodeEncodeError:  # a lone surrogate (from JSON): kept as it is
+        digests = list(map(_HEX, map(_BLAKE, map(_ENCODE, texts))))
     if False in plain:
         for i in compress(range(count), map(not_, plain)):
             digests[i] = content_digest(messages[i])
-    senders = list(map(_SENDER, messages))
-    if None in senders:
-        senders = [s or "" for s in senders]
-    minutes = list(map(floordiv, map(_SENT, messages), repeat(60_000)))
+    who = cast("list[str]", [s or "" for s in senders] if None in senders else senders)
+    minutes = list(map(floordiv, sent, repeat(60_000)))
     occurrences = [0] * count
-    match = list(map(_MATCH_FORMAT, minutes, occurrences, digests, senders))
+    match = list(map(_MATCH_FORMAT, minutes, occurrences, digests, who))
     last = dict(zip(match, range(count), strict=True))  # a key seen twice keeps its last position
     if len(last) != count:
-        repeated = {match[i] for i in compress(range(count), map(ne, map(last.__getitem__, match), range(count)))}
+        repeated = {match[i] for i in set(range(count)).difference(last.values())}  # keys seen again later
         seen: dict[str, int] = {}
         for i in compress(range(count), map(repeated.__contains__, match)):
             occurrence = seen.get(match[i], 0)
             seen[match[i]] = occurrence + 1
             occurrences[i] = occurrence
         for i in compress(range(count), occurrences):
-            match[i] = _MATCH_FORMAT(minutes[i], occurrences[i], digests[i], senders[i])
-    return Keys(senders, minutes, digests, occurrences, match)
+            match[i] = _MATCH_FORMAT(minutes[i], occurrences[i], digests[i], who[i])
+    return Keys(who, minutes, digests, occurrences, match)
 
 
 # Printable ASCII without leading, trailing or doubled spaces: digested as it is.

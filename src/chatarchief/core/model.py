@@ -8,10 +8,10 @@ came from. Integers keep a million-message parse fast; `Message.sent_at` gives t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO, Any, overload
 
 
 class Channel(StrEnum):
@@ -228,6 +228,105 @@ class Message:
         return dt.datetime.fromtimestamp(self.sent_at_ms / 1000, tz=dt.UTC)
 
 
+_NEW_MESSAGE = Message.__new__
+
+
+def plain_message(
+    index: int, sender: str | None, sent_at_ms: int, body: str, precision_ms: int, line: int, sender_name: str | None
+) -> Message:
+    """A plain text Message, made without the keyword handling of `Message.__init__`."""
+    message = _NEW_MESSAGE(Message)
+    message.index, message.sender, message.sent_at_ms, message.kind = index, sender, sent_at_ms, Kind.TEXT
+    message.body, message.precision_ms, message.line, message.sender_name = body, precision_ms, line, sender_name
+    return message
+
+
+class MessageColumns(Sequence[Message]):
+    """The messages of one big conversation, kept column by column (the WhatsApp parser makes these).
+
+    A million-message export would otherwise be a million objects: making them is a third of a
+    parse, and the loader only takes their fields apart again. Plain text messages live in the
+    columns only; `messages[i]` makes a fresh `Message` for them on each access, so change a
+    message only through `materialise(i)`, which keeps a real object for position i (every
+    non-plain message has one). `sync()` writes those objects' fields back into the columns; the
+    parser calls it when it is done, and the columns are read-only from then on.
+    Position i is the message's `index` (running order in the export).
+    """
+
+    __slots__ = ("senders", "sent_at_ms", "bodies", "precisions", "lines", "names", "objects")
+
+    def __init__(self) -> None:
+        self.senders: list[str | None] = []
+        self.sent_at_ms: list[int] = []
+        self.bodies: list[str] = []
+        self.precisions: list[int] = []
+        self.lines: list[int] = []
+        self.names: list[str | None] = []
+        self.objects: dict[int, Message] = {}  # position -> the real object (non-plain messages)
+
+    def __len__(self) -> int:
+        return len(self.bodies)
+
+    @overload
+    def __getitem__(self, index: int) -> Message: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Message]: ...
+    def __getitem__(self, index: int | slice) -> Message | list[Message]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self.bodies)
+        found = self.objects.get(index)
+        if found is not None:
+            return found
+        return plain_message(
+            index,
+            self.senders[index],
+            self.sent_at_ms[index],
+            self.bodies[index],
+            self.precisions[index],
+            self.lines[index],
+            self.names[index],
+        )
+
+    def __iter__(self) -> Iterator[Message]:
+        return map(self.__getitem__, range(len(self.bodies)))
+
+    def materialise(self, index: int) -> Message:
+        """The real object for position `index` (made now if the message was plain until now)."""
+        found = self.objects.get(index)
+        if found is None:
+            found = self.objects[index] = self[index]
+        return found
+
+    def append(self, message: Message) -> None:
+        """Add a message made elsewhere (kept as an object); its index must be its position."""
+        self.objects[len(self.bodies)] = message
+        self._push(message)
+
+    def _push(self, message: Message) -> None:
+        self.senders.append(message.sender)
+        self.sent_at_ms.append(message.sent_at_ms)
+        self.bodies.append(message.body)
+        self.precisions.append(message.precision_ms)
+        self.lines.append(message.line)
+        self.names.append(message.sender_name)
+
+    def sync(self) -> None:
+        """Write the fields of the kept objects back into the columns."""
+        for index, message in self.objects.items():
+            self.senders[index] = message.sender
+            self.sent_at_ms[index] = message.sent_at_ms
+            self.bodies[index] = message.body
+            self.precisions[index] = message.precision_ms
+            self.lines[index] = message.line
+            self.names[index] = message.sender_name
+
+    def is_plain(self, index: int) -> bool:
+        found = self.objects.get(index)
+        return found is None or (found.kind is Kind.TEXT and not found.attachments and found.native_id is None)
+
+
 @dataclass(slots=True)
 class Conversation:
     """One chat. `key` identifies it within the channel for this custodian (see identity.py)."""
@@ -237,7 +336,7 @@ class Conversation:
     channel: Channel
     is_group: bool | None = None
     participants: list[Participant] = field(default_factory=list)
-    messages: list[Message] = field(default_factory=list)
+    messages: list[Message] | MessageColumns = field(default_factory=list)
     native_id: str | None = None
     # The time span the export is complete for. None means: from the first to the last message.
     covers_from_ms: int | None = None
@@ -249,8 +348,21 @@ class Conversation:
             return self.covers_from_ms, self.covers_to_ms
         if not self.messages:
             return None
-        times = [m.sent_at_ms for m in self.messages]
+        times = sent_at_column(self.messages)
         return min(times), max(times)
+
+
+def kept_objects(messages: Sequence[Message]) -> Iterable[Message]:
+    """Every message that may be more than plain text (with columns: only the kept objects)."""
+    if isinstance(messages, MessageColumns):
+        return messages.objects.values()
+    return messages
+
+
+def sent_at_column(messages: Sequence[Message]) -> Sequence[int]:
+    if isinstance(messages, MessageColumns):
+        return messages.sent_at_ms
+    return [m.sent_at_ms for m in messages]
 
 
 @dataclass(slots=True)
@@ -283,7 +395,7 @@ class Export:
         return sum(len(c.messages) for c in self.conversations)
 
     def newest_message_ms(self) -> int | None:
-        newest = [max(m.sent_at_ms for m in c.messages) for c in self.conversations if c.messages]
+        newest = [max(sent_at_column(c.messages)) for c in self.conversations if c.messages]
         return max(newest) if newest else None
 
 

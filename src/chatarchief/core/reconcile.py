@@ -22,7 +22,7 @@ from operator import attrgetter, is_not, not_
 from typing import NamedTuple, Protocol
 
 from chatarchief.core.identity import TOMBSTONE, Keys, is_placeholder, match_key, occurrence_keys
-from chatarchief.core.model import Kind, Message
+from chatarchief.core.model import Kind, Message, kept_objects
 
 
 class Change(StrEnum):
@@ -147,9 +147,13 @@ def _by_native_id(message: Message, digest: str, archived: ArchivedRef) -> Chang
 def reconcile(messages: Sequence[Message], archived: Archive | Sequence[ArchivedRef]) -> Reconciliation:
     archive: Archive = ArchivedRefs(archived) if isinstance(archived, Sequence) else archived
     keys = occurrence_keys(messages)
-    if not archive.has_native_ids() and all(m.native_id is None for m in messages):
+    if not archive.has_native_ids() and not _with_native_ids(messages):
         return _by_keys(messages, keys, archive)
     return _by_native_ids(messages, keys, archive.refs())
+
+
+def _with_native_ids(messages: Sequence[Message]) -> bool:
+    return any(m.native_id is not None for m in kept_objects(messages))
 
 
 def _by_keys(messages: Sequence[Message], keys: Keys, archive: Archive) -> Reconciliation:

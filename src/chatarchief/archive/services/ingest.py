@@ -30,7 +30,7 @@ from chatarchief.compliance import cadence
 from chatarchief.compliance.models import FindingType
 from chatarchief.core import formats
 from chatarchief.core.errors import ChatarchiefError, FormatError, with_file
-from chatarchief.core.model import Channel, Export, ParseOptions
+from chatarchief.core.model import Channel, Export, ParseOptions, kept_objects
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,11 @@ def _conversations_of(delivery: Delivery) -> list[dict[str, Any]]:
 def _store_media(export: Export, progress: Progress | None) -> None:
     """Keep every media file once per SHA-256, before the transaction (blobs are write-once)."""
     attachments = [
-        a for c in export.conversations for m in c.messages for a in m.attachments if a.open and not a.omitted
+        a
+        for c in export.conversations
+        for m in kept_objects(c.messages)
+        for a in m.attachments
+        if a.open and not a.omitted
     ]
     store = blobs.store()
     known: dict[str, int] = {}

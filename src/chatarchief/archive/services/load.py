@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import attrgetter, eq, itemgetter, not_
+from operator import attrgetter, eq, not_
 
 from django.db import connection
 
 from chatarchief.archive.models import Attachment, Conversation, Coverage, Delivery, Message, Participant
 from chatarchief.archive.services import findings, versions
-from chatarchief.core.identity import SEPARATOR, Key, Keys
+from chatarchief.core.identity import SEPARATOR, Keys
 from chatarchief.core.model import Conversation as ParsedConversation
-from chatarchief.core.model import Kind
+from chatarchief.core.model import Kind, MessageColumns
 from chatarchief.core.model import Message as ParsedMessage
 from chatarchief.core.reconcile import ArchivedRef, Change, Reconciliation, reconcile
 
@@ -199,15 +199,23 @@ _NAME = attrgetter("sender_name")
 _LINE = attrgetter("line")
 
 
-def plain_flags(messages: Sequence[ParsedMessage]) -> list[bool]:
-    return list(map(eq, map(_PLAIN_FIELDS, messages), repeat(_PLAIN_VALUES)))
+def plain_flags(parsed: Sequence[ParsedMessage], positions: list[int]) -> list[bool]:
+    """For each position, whether the message there is plain (it goes in with `_PLAIN` columns)."""
+    if isinstance(parsed, MessageColumns):  # plain unless the parser kept an object for it
+        objects = parsed.objects
+        flags = list(map(not_, map(objects.__contains__, positions)))
+        if objects:
+            for n in compress(range(len(positions)), map(not_, flags)):
+                flags[n] = _PLAIN_FIELDS(objects[positions[n]]) == _PLAIN_VALUES
+        return flags
+    return list(map(eq, map(_PLAIN_FIELDS, map(parsed.__getitem__, positions)), repeat(_PLAIN_VALUES)))
 
 
 def _insert_new(
     conversation: Conversation,
     delivery: Delivery,
     exported_at: dt.datetime,
-    parsed: list[ParsedMessage],
+    parsed: Sequence[ParsedMessage],
     positions: list[int],
     keys: Keys,
 ) -> tuple[Sequence[int], list[bool]]:
@@ -216,40 +224,31 @@ def _insert_new(
     for each whether it was plain."""
     ids = allocate_ids(Message, len(positions))
     when = connection.ops.adapt_datetimefield_value(exported_at)
-    news = list(map(parsed.__getitem__, positions))
-    flags = plain_flags(news)
+    flags = plain_flags(parsed, positions)
     cid, did = conversation.pk, delivery.pk
+    rows: Callable[..., list[tuple]] = _column_rows if isinstance(parsed, MessageColumns) else _object_rows
     with connection.cursor() as cursor:
         for start in range(0, len(positions), BATCH):
             stop = start + BATCH
-            batch, batch_flags, batch_ids = news[start:stop], flags[start:stop], ids[start:stop]
-            where = list(map(keys.__getitem__, positions[start:stop]))
+            batch, batch_flags, batch_ids = positions[start:stop], flags[start:stop], ids[start:stop]
             if all(batch_flags):
-                _execute_batch(cursor, _PLAIN, _plain_rows(batch_ids, cid, did, when, batch, where))
+                _execute_batch(cursor, _PLAIN, rows(batch_ids, cid, did, when, parsed, batch, keys))
                 continue
-            _execute_batch(
-                cursor,
-                _PLAIN,
-                _plain_rows(
-                    list(compress(batch_ids, batch_flags)),
-                    cid,
-                    did,
-                    when,
-                    list(compress(batch, batch_flags)),
-                    list(compress(where, batch_flags)),
-                ),
-            )
+            plain_ids, plain_positions = list(compress(batch_ids, batch_flags)), list(compress(batch, batch_flags))
+            _execute_batch(cursor, _PLAIN, rows(plain_ids, cid, did, when, parsed, plain_positions, keys))
             full: list[tuple] = []
             attachment_rows: list[tuple] = []
             for n in compress(range(len(batch)), map(not_, batch_flags)):
-                m, (sender, _minute, digest, occurrence), message_id = batch[n], where[n], batch_ids[n]
+                position, message_id = batch[n], batch_ids[n]
+                m = parsed[position]
+                sender = keys.senders[position]
                 name = m.sender_name or ""
                 row = (
                     message_id,
                     cid,
                     sender,
-                    digest,
-                    occurrence,
+                    keys.digests[position],
+                    keys.occurrences[position],
                     "" if name == sender else name,
                     m.sent_at_ms,
                     m.precision_ms,
@@ -272,23 +271,57 @@ def _insert_new(
     return ids, flags
 
 
-def _plain_rows(
-    ids: Sequence[int], cid: int, did: int, when: object, messages: list[ParsedMessage], keys: list[Key]
+def _names(names: Iterable[str | None], senders: list[str]) -> list[str]:
+    """The sender name as written, or "" when it is the sender key (most are)."""
+    return [("" if name == sender or not name else name) for name, sender in zip(names, senders, strict=True)]
+
+
+def _column_rows(
+    ids: Sequence[int], cid: int, did: int, when: object, table: MessageColumns, positions: list[int], keys: Keys
 ) -> list[tuple]:
-    """Rows for `_PLAIN`, built column by column with C-level maps."""
-    senders = list(map(itemgetter(0), keys))
-    names = [
-        ("" if name == sender or not name else name) for name, sender in zip(map(_NAME, messages), senders, strict=True)
-    ]
+    """Rows for `_PLAIN` straight from the parser's columns (position = the message's index)."""
+    senders = list(map(keys.senders.__getitem__, positions))
+    return list(
+        zip(
+            ids,
+            repeat(cid),
+            senders,
+            map(keys.digests.__getitem__, positions),
+            map(keys.occurrences.__getitem__, positions),
+            _names(map(table.names.__getitem__, positions), senders),
+            map(table.sent_at_ms.__getitem__, positions),
+            map(table.precisions.__getitem__, positions),
+            map(table.bodies.__getitem__, positions),
+            positions,
+            repeat(did),
+            repeat(when),
+            map(table.lines.__getitem__, positions),
+            strict=False,  # repeat() never ends; the columns are equally long
+        )
+    )
+
+
+def _object_rows(
+    ids: Sequence[int],
+    cid: int,
+    did: int,
+    when: object,
+    parsed: Sequence[ParsedMessage],
+    positions: list[int],
+    keys: Keys,
+) -> list[tuple]:
+    """Rows for `_PLAIN` from message objects, column by column with C-level maps."""
+    messages = list(map(parsed.__getitem__, positions))
+    senders = list(map(keys.senders.__getitem__, positions))
     sent, precision, body, index = zip(*map(_PLAIN_COLUMNS, messages), strict=True) if messages else ((), (), (), ())
     return list(
         zip(
             ids,
             repeat(cid),
             senders,
-            map(itemgetter(2), keys),
-            map(itemgetter(3), keys),
-            names,
+            map(keys.digests.__getitem__, positions),
+            map(keys.occurrences.__getitem__, positions),
+            _names(map(_NAME, messages), senders),
             sent,
             precision,
             body,
@@ -362,7 +395,10 @@ def load_conversation(
 ) -> tuple[Conversation, LoadCounts]:
     conversation = _conversation(custodian_id, parsed)
     messages = parsed.messages
-    finest = min(map(attrgetter("precision_ms"), messages), default=1)
+    finest = min(
+        messages.precisions if isinstance(messages, MessageColumns) else map(attrgetter("precision_ms"), messages),
+        default=1,
+    )
     archive = DatabaseArchive(conversation.pk, exported_at, finest)
     result = reconcile(messages, archive)
     counts = LoadCounts(messages=len(messages), new=len(result.new))
@@ -398,7 +434,7 @@ def load_conversation(
 
 
 def _careful(
-    archive: DatabaseArchive, result: Reconciliation, messages: list[ParsedMessage]
+    archive: DatabaseArchive, result: Reconciliation, messages: Sequence[ParsedMessage]
 ) -> tuple[list[tuple[int, int, Change]], dict[int, tuple[ParsedMessage, Change]]]:
     """Matches that need more than a count: changed ones, ones with versions or absences, ones
     this export times more precisely, and ones first archived from a later export (this older

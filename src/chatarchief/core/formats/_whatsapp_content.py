@@ -9,6 +9,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -231,6 +232,11 @@ def classify(body: str, system_hint: bool) -> Content | None:
     ``system_hint``: the body started with an invisible mark or opens the file, so on iOS it may be
     a system text under a pseudo-sender.
     """
+    if body[-1:] == ")" and body[:1] not in _STRIP and "\n" not in body:
+        # the common Android "NAME (bestand bijgevoegd)": what the general path below gives it
+        attached = _ANDROID_ATTACHED.match(body)
+        if attached is not None:
+            return _attached(attached.group(1).strip(), "", "en" if attached.group(2) == "file attached" else "nl")
     core = body.strip(_STRIP)
     found = EXACT.get(core)
     if found is not None:
@@ -269,7 +275,8 @@ def _classify_core(core: str, system_hint: bool) -> Content | None:
     exact = EXACT.get(first_core)
     if exact is not None and exact.omitted:  # "<Media omitted>" + caption lines
         return Content(exact.kind, rest.translate(BIDI), media_type=exact.media_type, omitted=True, locale=exact.locale)
-    for finder in (_attachment_ios, _attachment_android, _document_omitted, _location):
+    finders = _ANDROID_FIRST if first.endswith(")") else _IOS_FIRST  # the likely form first
+    for finder in finders:
         result = finder(first, rest, core)
         if result is not None:
             return result
@@ -279,6 +286,9 @@ def _classify_core(core: str, system_hint: bool) -> Content | None:
             kind = Kind.CALL if event[0] is SystemEvent.MISSED_CALL else Kind.SYSTEM
             return Content(kind, core.translate(BIDI), event=event[0], details=event[1], system=kind is Kind.SYSTEM)
     return None
+
+
+_Finder = Callable[[str, str, str], "Content | None"]
 
 
 def _join(*parts: str) -> str:
@@ -328,3 +338,7 @@ def _location(first: str, rest: str, core: str) -> Content | None:
         if venue is not None:
             return Content(Kind.LOCATION, core.translate(BIDI), details={"url": venue.group(0)})
     return None
+
+
+_IOS_FIRST: tuple[_Finder, ...] = (_attachment_ios, _attachment_android, _document_omitted, _location)
+_ANDROID_FIRST: tuple[_Finder, ...] = (_attachment_android, _attachment_ios, _document_omitted, _location)

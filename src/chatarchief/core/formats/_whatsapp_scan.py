@@ -16,7 +16,7 @@ from typing import Any
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats._whatsapp_content import BIDI, EXACT, Content, classify, normalise, system_event
 from chatarchief.core.formats._whatsapp_time import Clock, detect_order
-from chatarchief.core.model import Defect, Kind, Message, SystemEvent
+from chatarchief.core.model import Defect, Kind, Message, MessageColumns, SystemEvent
 
 _MARKS = "[\u200e\u200f]*"
 _DATE = r"\d{1,4}[\u200e\u200f]?[-/.][\u200e\u200f]?\d{1,2}[\u200e\u200f]?[-/.][\u200e\u200f]?(?:[RHSTM]\d{1,2}|\d{1,4})(?: BE)?"
@@ -93,7 +93,7 @@ class Scanner:
         self.clock = clock
         self.shown = shown
         self.strict = strict
-        self.messages: list[Message] = []
+        self.messages = MessageColumns()
         self.defects: list[Defect] = []
         # raw sender -> (key, name), or NOBODY; None (no ": " on the header line) is always NOBODY
         self.senders: dict[str | None, tuple[str | None, str | None]] = {None: NOBODY}
@@ -199,13 +199,18 @@ class Scanner:
             self._new_sender(raw)  # type: ignore[arg-type] # None is always known
         whos = list(map(senders.__getitem__, raws))
         precision = self.precision
-        precisions = repeat(precision[clocks[0]]) if len(set(precision.values())) == 1 else map(precision.get, clocks)
-        made = list(
-            map(_plain, range(first, first + count), map(itemgetter(0), whos), millis, bodies, precisions, lines, whos)
-        )
+        table = self.messages
+        table.senders += map(itemgetter(0), whos)
+        table.sent_at_ms += millis
+        table.bodies += bodies
+        if len(set(precision.values())) == 1:
+            table.precisions += [precision[clocks[0]]] * count
+        else:
+            table.precisions += map(precision.__getitem__, clocks)
+        table.lines += lines[:count]
+        table.names += map(itemgetter(1), whos)
         self.line = lines[-1]
-        self.messages += made
-        self._columns_special(made, whos, raws, bodies)
+        self._columns_special(first, whos, raws, bodies)
         return True
 
     def _learn(self, dates: Iterable[str], clocks: Iterable[str]) -> bool:
@@ -226,25 +231,28 @@ class Scanner:
         return True
 
     def _columns_special(
-        self, made: list[Message], whos: list[tuple[str | None, str | None]], raws: list[str | None], bodies: list[str]
+        self, first: int, whos: list[tuple[str | None, str | None]], raws: list[str | None], bodies: list[str]
     ) -> None:
+        """Find the messages of a column batch that are not plain text and keep objects for them."""
+        table = self.messages
         contents = self.contents
-        for i in compress(range(len(made)), map(is_, whos, repeat(NOBODY))):
-            message = made[i]
+        count = len(bodies)
+        for i in compress(range(count), map(is_, whos, repeat(NOBODY))):
+            message = table.materialise(first + i)
             message.kind = Kind.SYSTEM
             raw = raws[i]
             rest = bodies[i] if raw is None else raw + ": " + bodies[i]
             message.body = rest
             contents.append((message, self._system(rest)))
         exacts = list(map(EXACT.get, bodies))
-        for i in compress(range(len(made)), exacts):
+        for i in compress(range(count), exacts):
             if whos[i] is not NOBODY:
-                contents.append((made[i], exacts[i]))  # type: ignore[arg-type]
-        for i in compress(range(len(made)), map(_HINT_CHAR.search, bodies)):  # a cheap superset first
+                contents.append((table.materialise(first + i), exacts[i]))  # type: ignore[arg-type]
+        for i in compress(range(count), map(_HINT_CHAR.search, bodies)):  # a cheap superset first
             if whos[i] is not NOBODY and exacts[i] is None and _HINT.search(bodies[i]):
-                self._special(made[i], bodies[i])
-        if made and made[0].index == 0 and whos[0] is not NOBODY and exacts[0] is None:
-            self._special(made[0], bodies[0])
+                self._special(first + i, bodies[i])
+        if count and first == 0 and whos[0] is not NOBODY and exacts[0] is None and not _HINT.search(bodies[0]):
+            self._special(0, bodies[0])  # the file's first message may be an iOS system text
 
     def _scan(self, rows: Iterator[tuple[str, str, str, str, str]]) -> None:  # noqa: C901 - hot loop
         messages = self.messages
@@ -284,25 +292,30 @@ class Scanner:
                     who = self._new_sender(rest[:colon])
             if who is None or who is NOBODY:
                 message = Message(index, None, ms, system_kind, rest, "", tod[1], header_line)
+                append(message)
                 contents.append((message, self._system(rest)))
             else:
                 body = rest[colon + 2 :]
                 message = Message(index, who[0], ms, text_kind, body, "", tod[1], header_line, who[1])
+                append(message)
                 exact = exact_get(body)
                 if exact is not None:
                     contents.append((message, exact))
                 elif index == 0 or _HINT.search(body):
-                    self._special(message, body)
-            append(message)
+                    self._special(index, body)
             index += 1
         self.line = line
 
-    def _special(self, message: Message, body: str) -> None:
-        content = classify(body, message.index == 0 or body[:1] in "\u200e\u200f")
+    def _special(self, position: int, body: str) -> None:
+        content = classify(body, position == 0 or body[:1] in "\u200e\u200f")
         if content is not None:
-            self.contents.append((message, content))
+            self.contents.append((self.messages.materialise(position), content))
         elif "\u200f" in body or "\u200e" in body or "\u202a" in body:
-            message.body = body.translate(BIDI)
+            kept = self.messages.objects.get(position)
+            if kept is not None:
+                kept.body = body.translate(BIDI)
+            else:  # a plain text without its marks: the column alone changes
+                self.messages.bodies[position] = body.translate(BIDI)
 
     def _new_sender(self, raw: str) -> tuple[str | None, str | None]:
         found: tuple[str | None, str | None]
@@ -366,27 +379,6 @@ class Scanner:
             )
         if len(self.defects) < MAX_DEFECTS:
             self.defects.append(Defect(code, line, raw[:2000], message))
-
-
-_NEW = Message.__new__
-_TEXT = Kind.TEXT
-
-
-def _plain(
-    index: int,
-    sender: str | None,
-    sent_at_ms: int,
-    body: str,
-    precision_ms: int,
-    line: int,
-    who: tuple[str | None, str | None],
-) -> Message:
-    """A plain text Message, made without the keyword handling of `Message.__init__` (a million
-    of these are made per big export)."""
-    message = _NEW(Message)
-    message.index, message.sender, message.sent_at_ms, message.kind = index, sender, sent_at_ms, _TEXT
-    message.body, message.precision_ms, message.line, message.sender_name = body, precision_ms, line, who[1]
-    return message
 
 
 def no_messages(shown: str) -> FormatError:

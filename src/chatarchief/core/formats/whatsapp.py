@@ -16,7 +16,6 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from operator import attrgetter
 from typing import IO, TypeVar
 
 from chatarchief.core.errors import FormatError
@@ -244,8 +243,9 @@ def _build(
     opener = _ZipOpener(path, shown) if media else None
     for message, content in scanner.contents:
         _apply(message, content, participants, media, opener, state)
+    scanner.messages.sync()
     title = _title(shown, member_name, state.e2e_sender)
-    senders = set(map(attrgetter("sender"), scanner.messages))
+    senders = set(scanner.messages.senders)
     senders.discard(None)
     conversation = Conversation(
         key=" ".join(title.split()).casefold(),
