@@ -328,3 +328,30 @@ def test_zip_media_become_readable_attachments(tmp_path):
     assert hashlib.sha256(data).hexdigest()
     missing = next(m for m in msgs if m.attachments and m.attachments[0].filename == "Manifesto.pdf")
     assert missing.attachments[0].open is not None  # Manifesto.pdf is in Alice's folder too
+
+
+def test_the_android_attachment_shortcut_classifies_like_the_general_path():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from chatarchief.core.formats._whatsapp_content import classify
+
+    names = st.text(alphabet=st.sampled_from(list("aZ9 ().-\u200e\u200f\u202a\u00e9\U0001f600")), max_size=20)
+    marks = st.sampled_from(["", "\u200e", "\u200e\u200e", "\u200f", " ", "\u202a"])
+    ends = st.sampled_from([" (bestand bijgevoegd)", " (file attached)", ")", " (bestand)"])
+
+    @given(marks, names, ends)
+    def check(mark, name, end):
+        body = mark + name + end
+        shortcut, general = classify(body, False), classify(body + " ", False)  # a trailing space: no shortcut
+        assert (shortcut is None) == (general is None)
+        if shortcut is not None and general is not None:
+            assert (shortcut.kind, shortcut.body, shortcut.filename, shortcut.media_type, shortcut.locale) == (
+                general.kind,
+                general.body,
+                general.filename,
+                general.media_type,
+                general.locale,
+            )
+
+    check()

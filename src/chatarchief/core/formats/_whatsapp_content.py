@@ -232,7 +232,7 @@ def classify(body: str, system_hint: bool) -> Content | None:
     ``system_hint``: the body started with an invisible mark or opens the file, so on iOS it may be
     a system text under a pseudo-sender.
     """
-    if body[-1:] == ")" and body[:1] not in _STRIP and "\n" not in body:
+    if body[-1:] == ")" and body.lstrip("\u200e\u200f")[:1] not in _STRIP and "\n" not in body:
         # the common Android "NAME (bestand bijgevoegd)": what the general path below gives it
         attached = _ANDROID_ATTACHED.match(body)
         if attached is not None:
