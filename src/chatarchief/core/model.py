@@ -296,7 +296,15 @@ class MessageColumns(Sequence[Message]):
         """The real object for position `index` (made now if the message was plain until now)."""
         found = self.objects.get(index)
         if found is None:
-            found = self.objects[index] = self[index]
+            found = self.objects[index] = plain_message(
+                index,
+                self.senders[index],
+                self.sent_at_ms[index],
+                self.bodies[index],
+                self.precisions[index],
+                self.lines[index],
+                self.names[index],
+            )
         return found
 
     def append(self, message: Message) -> None:
@@ -314,13 +322,21 @@ class MessageColumns(Sequence[Message]):
 
     def sync(self) -> None:
         """Write the fields of the kept objects back into the columns."""
+        senders, sent, bodies, precisions, lines, names = (
+            self.senders,
+            self.sent_at_ms,
+            self.bodies,
+            self.precisions,
+            self.lines,
+            self.names,
+        )
         for index, message in self.objects.items():
-            self.senders[index] = message.sender
-            self.sent_at_ms[index] = message.sent_at_ms
-            self.bodies[index] = message.body
-            self.precisions[index] = message.precision_ms
-            self.lines[index] = message.line
-            self.names[index] = message.sender_name
+            senders[index] = message.sender
+            sent[index] = message.sent_at_ms
+            bodies[index] = message.body
+            precisions[index] = message.precision_ms
+            lines[index] = message.line
+            names[index] = message.sender_name
 
     def is_plain(self, index: int) -> bool:
         found = self.objects.get(index)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, compress, repeat
-from operator import add, is_, itemgetter
+from operator import add, is_
 from typing import Any
 
 from chatarchief.core.errors import FormatError
@@ -97,6 +97,10 @@ class Scanner:
         self.defects: list[Defect] = []
         # raw sender -> (key, name), or NOBODY; None (no ": " on the header line) is always NOBODY
         self.senders: dict[str | None, tuple[str | None, str | None]] = {None: NOBODY}
+        # the same, split for the column maps: raw -> key, raw -> name, and the raws that are no sender
+        self.keys: dict[str | None, str | None] = {None: None}
+        self.names: dict[str | None, str | None] = {None: None}
+        self.nobody: set[str | None] = {None}
         self.contents: list[tuple[Message, Content]] = []  # classified messages, for the export pass
         self.line = 1  # line number of the next header
         self.seen_header = False
@@ -197,10 +201,9 @@ class Scanner:
         senders = self.senders
         for raw in set(raws).difference(senders):
             self._new_sender(raw)  # type: ignore[arg-type] # None is always known
-        whos = list(map(senders.__getitem__, raws))
         precision = self.precision
         table = self.messages
-        table.senders += map(itemgetter(0), whos)
+        table.senders += map(self.keys.__getitem__, raws)
         table.sent_at_ms += millis
         table.bodies += bodies
         if len(set(precision.values())) == 1:
@@ -208,9 +211,9 @@ class Scanner:
         else:
             table.precisions += map(precision.__getitem__, clocks)
         table.lines += lines[:count]
-        table.names += map(itemgetter(1), whos)
+        table.names += map(self.names.__getitem__, raws)
         self.line = lines[-1]
-        self._columns_special(first, whos, raws, bodies)
+        self._columns_special(first, raws, bodies)
         return True
 
     def _learn(self, dates: Iterable[str], clocks: Iterable[str]) -> bool:
@@ -230,14 +233,14 @@ class Scanner:
             self.tod_ms[text], self.precision[text] = tod[0] * 1000, tod[1]
         return True
 
-    def _columns_special(
-        self, first: int, whos: list[tuple[str | None, str | None]], raws: list[str | None], bodies: list[str]
-    ) -> None:
+    def _columns_special(self, first: int, raws: list[str | None], bodies: list[str]) -> None:
         """Find the messages of a column batch that are not plain text and keep objects for them."""
         table = self.messages
         contents = self.contents
         count = len(bodies)
-        for i in compress(range(count), map(is_, whos, repeat(NOBODY))):
+        nobody = self.nobody
+        system = list(map(nobody.__contains__, raws))
+        for i in compress(range(count), system):
             message = table.materialise(first + i)
             message.kind = Kind.SYSTEM
             raw = raws[i]
@@ -246,12 +249,12 @@ class Scanner:
             contents.append((message, self._system(rest)))
         exacts = list(map(EXACT.get, bodies))
         for i in compress(range(count), exacts):
-            if whos[i] is not NOBODY:
+            if not system[i]:
                 contents.append((table.materialise(first + i), exacts[i]))  # type: ignore[arg-type]
         for i in compress(range(count), map(_HINT_CHAR.search, bodies)):  # a cheap superset first
-            if whos[i] is not NOBODY and exacts[i] is None and _HINT.search(bodies[i]):
+            if not system[i] and exacts[i] is None and _HINT.search(bodies[i]):
                 self._special(first + i, bodies[i])
-        if count and first == 0 and whos[0] is not NOBODY and exacts[0] is None and not _HINT.search(bodies[0]):
+        if count and first == 0 and not system[0] and exacts[0] is None and not _HINT.search(bodies[0]):
             self._special(0, bodies[0])  # the file's first message may be an iOS system text
 
     def _scan(self, rows: Iterator[tuple[str, str, str, str, str]]) -> None:  # noqa: C901 - hot loop
@@ -338,6 +341,9 @@ class Scanner:
             else:
                 found = (name, name)
         self.senders[raw] = found
+        self.keys[raw], self.names[raw] = found
+        if found is NOBODY:
+            self.nobody.add(raw)
         return found
 
     def _system(self, body: str) -> Content:
