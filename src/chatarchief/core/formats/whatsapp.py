@@ -293,7 +293,8 @@ def _apply(
 ) -> None:
     message.kind = content.kind
     message.body = content.body
-    message.edited = content.edited
+    if content.edited:
+        message.edited = True
     if content.locale:
         state.votes[content.locale] += 1
     if content.system:
@@ -305,7 +306,8 @@ def _apply(
             state.votes["nl"] += 1
     if content.event is not None:
         message.event = content.event
-        message.details = dict(content.details) if content.details else None
+        if content.details:
+            message.details = dict(content.details)
         state.group_events = state.group_events or is_group_event(content.event)
     elif content.details:
         message.details = dict(content.details)
