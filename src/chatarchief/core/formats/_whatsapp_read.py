@@ -14,7 +14,7 @@ from typing import IO
 from chatarchief.core.errors import FormatError
 
 MAX_LINE = 1024 * 1024
-CHUNK = 2 * 1024 * 1024
+CHUNK = 128 * 1024  # small blocks: the column maps of a block stay in the CPU caches (measured: 2 MB is 12 % slower)
 
 
 def encoding_error(shown: str, line: int | None) -> FormatError:

@@ -42,6 +42,7 @@ _TITLE = re.compile(
     r"^(?:WhatsApp[- ]chat met |WhatsApp Chat with |WhatsApp Chat - )(.+?)(?:\.txt|\.zip)?$", re.IGNORECASE
 )
 _SNIFF_BYTES = 16384
+_SAMPLE = 2 * 1024 * 1024
 _T = TypeVar("_T")
 
 
@@ -189,8 +190,13 @@ def _scan_stream(stream: IO[bytes], shown: str, options: ParseOptions, total: in
         raise FormatError("whatsapp.empty", nl="Het bestand is leeg.", en="The file is empty.", file=shown)
     clock = Clock(options.time_zone, shown)
     pattern = choose_header(first[0][1:65537])  # texts start with a newline (see iter_text)
-    clock.order = order_from_sample(pattern, first[0][1 : 4 * 1024 * 1024 + 1])
-    scanner = _run(pattern, clock, shown, options, _chain(first, chunks), total)
+    sample = [first]  # the date order is guessed from the first _SAMPLE characters, over several chunks
+    size = len(first[0])
+    while size < _SAMPLE and (following := next(chunks, None)) is not None:
+        sample.append(following)
+        size += len(following[0])
+    clock.order = order_from_sample(pattern, "".join(text for text, _ in sample)[1 : _SAMPLE + 1])
+    scanner = _run(pattern, clock, shown, options, _chain(sample, chunks), total)
     order = detect_order(list(clock.days))
     if order != clock.order:  # later headers contradict the sample: scan again with the file's order
         stream.seek(0)
@@ -201,8 +207,8 @@ def _scan_stream(stream: IO[bytes], shown: str, options: ParseOptions, total: in
     return scanner, "ios" if scanner.ios else "android"
 
 
-def _chain(first: tuple[str, int], rest: Iterator[tuple[str, int]]) -> Iterator[tuple[str, int]]:
-    yield first
+def _chain(first: list[tuple[str, int]], rest: Iterator[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+    yield from first
     yield from rest
 
 
