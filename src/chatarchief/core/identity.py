@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache, partial
 from itertools import compress, repeat
@@ -110,20 +111,30 @@ def match_key(sender: str, minute: int, digest: str, occurrence: int) -> str:
 class Keys(Sequence[Key]):
     """The identity keys of an export's messages, column by column (a million tuples would cost
     seconds and hundreds of MB). `keys[i]` is the (sender, minute, digest, occurrence) tuple;
-    `match[i]` the same key as one string, for dictionary lookups against the archive."""
+    `match[i]` the same key as one string, for dictionary lookups against the archive (reconcile
+    empties it once it has matched)."""
 
-    __slots__ = ("senders", "minutes", "digests", "occurrences", "match")
+    __slots__ = ("senders", "sent_at_ms", "digests", "occurrences", "match")
 
     def __init__(
-        self, senders: list[str], minutes: list[int], digests: list[str], occurrences: list[int], match: list[str]
+        self,
+        senders: list[str],
+        sent_at_ms: Sequence[int],
+        digests: list[str],
+        occurrences: list[int],
+        match: list[str],
     ) -> None:
-        self.senders, self.minutes, self.digests, self.occurrences, self.match = (
+        # the minute is worked out when asked for: a million minute numbers would be 40 MB
+        self.senders, self.sent_at_ms, self.digests, self.occurrences, self.match = (
             senders,
-            minutes,
+            sent_at_ms,
             digests,
             occurrences,
             match,
         )
+
+    def minute(self, index: int) -> int:
+        return self.sent_at_ms[index] // 60_000
 
     def __len__(self) -> int:
         return len(self.digests)
@@ -135,7 +146,7 @@ class Keys(Sequence[Key]):
     def __getitem__(self, index: int | slice) -> Key | list[Key]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        return self.senders[index], self.minutes[index], self.digests[index], self.occurrences[index]
+        return self.senders[index], self.sent_at_ms[index] // 60_000, self.digests[index], self.occurrences[index]
 
 
 def occurrence_keys(messages: Sequence[Message]) -> Keys:
@@ -170,20 +181,19 @@ def occurrence_keys(messages: Sequence[Message]) -> Keys:
         for i in compress(range(count), map(not_, plain)):
             digests[i] = content_digest(messages[i])
     who = cast("list[str]", [s or "" for s in senders] if None in senders else senders)
-    minutes = list(map(floordiv, sent, repeat(60_000)))
     occurrences = [0] * count
-    match = list(map(_MATCH_FORMAT, minutes, occurrences, digests, who))
-    last = dict(zip(match, range(count), strict=True))  # a key seen twice keeps its last position
-    if len(last) != count:
-        repeated = {match[i] for i in set(range(count)).difference(last.values())}  # keys seen again later
+    match = list(map(_MATCH_FORMAT, map(floordiv, sent, repeat(60_000)), occurrences, digests, who))
+    counted = Counter(match)  # counts are small ints: no million new int objects, unlike positions
+    if len(counted) != count:
+        repeated = {key for key, times in counted.items() if times > 1}
         seen: dict[str, int] = {}
         for i in compress(range(count), map(repeated.__contains__, match)):
             occurrence = seen.get(match[i], 0)
             seen[match[i]] = occurrence + 1
             occurrences[i] = occurrence
         for i in compress(range(count), occurrences):
-            match[i] = _MATCH_FORMAT(minutes[i], occurrences[i], digests[i], who[i])
-    return Keys(who, minutes, digests, occurrences, match)
+            match[i] = _MATCH_FORMAT(sent[i] // 60_000, occurrences[i], digests[i], who[i])
+    return Keys(who, sent, digests, occurrences, match)
 
 
 # Printable ASCII without leading, trailing or doubled spaces: digested as it is.

@@ -161,6 +161,7 @@ def _by_keys(messages: Sequence[Message], keys: Keys, archive: Archive) -> Recon
     within an export and within the archive, so no archived message can be taken twice."""
     keyed = archive.keyed()
     found = list(map(keyed.get, keys.match))
+    keys.match = []  # done with: a million match strings are 90 MB
     hit = list(map(is_not, found, repeat(None)))
     positions = list(compress(range(len(keys)), hit))
     ids: list[int] = list(compress(found, hit))  # type: ignore[arg-type]
@@ -213,7 +214,7 @@ def _align_leftovers(
         for position in leftovers:
             message = messages[position]
             change = None
-            for ref in buckets.get((keys.senders[position], keys.minutes[position]), ()):
+            for ref in buckets.get((keys.senders[position], keys.minute(position)), ()):
                 if ref.id in taken:
                     continue
                 change = _pair(message, keys.digests[position], ref)
