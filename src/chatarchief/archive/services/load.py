@@ -280,24 +280,19 @@ def _column_rows(
     ids: Sequence[int], cid: int, did: int, when: object, table: MessageColumns, positions: list[int], keys: Keys
 ) -> list[tuple]:
     """Rows for `_PLAIN` straight from the parser's columns (position = the message's index)."""
-    senders = list(map(keys.senders.__getitem__, positions))
-    return list(
-        zip(
-            ids,
-            repeat(cid),
-            senders,
-            map(keys.digests.__getitem__, positions),
-            map(keys.occurrences.__getitem__, positions),
-            _names(map(table.names.__getitem__, positions), senders),
+    return _rows(
+        ids,
+        (cid, did, when),
+        keys,
+        positions,
+        map(table.names.__getitem__, positions),
+        (
             map(table.sent_at_ms.__getitem__, positions),
             map(table.precisions.__getitem__, positions),
             map(table.bodies.__getitem__, positions),
             positions,
-            repeat(did),
-            repeat(when),
-            map(table.lines.__getitem__, positions),
-            strict=False,  # repeat() never ends; the columns are equally long
-        )
+        ),
+        map(table.lines.__getitem__, positions),
     )
 
 
@@ -312,8 +307,23 @@ def _object_rows(
 ) -> list[tuple]:
     """Rows for `_PLAIN` from message objects, column by column with C-level maps."""
     messages = list(map(parsed.__getitem__, positions))
+    columns = zip(*map(_PLAIN_COLUMNS, messages), strict=True) if messages else ((), (), (), ())
+    return _rows(ids, (cid, did, when), keys, positions, map(_NAME, messages), columns, map(_LINE, messages))
+
+
+def _rows(
+    ids: Sequence[int],
+    fixed: tuple[int, int, object],
+    keys: Keys,
+    positions: list[int],
+    names: Iterable[str | None],
+    columns: Iterable[Iterable[object]],
+    lines: Iterable[int],
+) -> list[tuple]:
+    """`_PLAIN` rows zipped from columns: `columns` gives sent_at_ms, precision_ms, body, sort_index."""
+    cid, did, when = fixed
     senders = list(map(keys.senders.__getitem__, positions))
-    sent, precision, body, index = zip(*map(_PLAIN_COLUMNS, messages), strict=True) if messages else ((), (), (), ())
+    sent, precision, body, index = columns
     return list(
         zip(
             ids,
@@ -321,14 +331,14 @@ def _object_rows(
             senders,
             map(keys.digests.__getitem__, positions),
             map(keys.occurrences.__getitem__, positions),
-            _names(map(_NAME, messages), senders),
+            _names(names, senders),
             sent,
             precision,
             body,
             index,
             repeat(did),
             repeat(when),
-            map(_LINE, messages),
+            lines,
             strict=False,  # repeat() never ends; the columns are equally long
         )
     )
