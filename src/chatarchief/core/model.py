@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import eq
 from typing import IO, Any, overload
 
 
@@ -291,6 +292,14 @@ class MessageColumns(Sequence[Message]):
 
     def __iter__(self) -> Iterator[Message]:
         return map(self.__getitem__, range(len(self.bodies)))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of equal messages (a list included), as a list of them would be."""
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(map(eq, self, other))
+
+    __hash__ = None  # type: ignore[assignment] # mutable, like a list
 
     def materialise(self, index: int) -> Message:
         """The real object for position `index` (made now if the message was plain until now)."""

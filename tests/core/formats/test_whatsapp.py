@@ -355,3 +355,20 @@ def test_the_android_attachment_shortcut_classifies_like_the_general_path():
             )
 
     check()
+
+
+def test_columns_read_like_a_list_of_messages():
+    """The parser keeps plain messages as columns; read out, they are the same messages."""
+    from chatarchief.core.model import MessageColumns
+
+    messages = parse(CAROL).conversations[0].messages
+    assert isinstance(messages, MessageColumns) and messages.objects  # some kept as objects, most not
+    as_list = list(messages)
+    assert messages == as_list and as_list == list(parse(CAROL).conversations[0].messages)
+    assert [m.index for m in messages] == list(range(len(messages)))
+    assert messages[-1] == as_list[-1] and messages[1:3] == as_list[1:3]
+    plain = next(i for i in range(len(messages)) if i not in messages.objects)
+    assert messages[plain] is not messages[plain]  # a fresh object each time: change it via materialise
+    kept = messages.materialise(plain)
+    assert kept is messages[plain] and kept == as_list[plain]
+    assert messages != as_list[:-1]
