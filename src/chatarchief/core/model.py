@@ -277,6 +277,8 @@ class MessageColumns(Sequence[Message]):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
             index += len(self.bodies)
+            if index < 0:
+                raise IndexError("message index out of range")
         found = self.objects.get(index)
         if found is not None:
             return found

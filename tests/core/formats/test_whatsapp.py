@@ -372,3 +372,7 @@ def test_columns_read_like_a_list_of_messages():
     kept = messages.materialise(plain)
     assert kept is messages[plain] and kept == as_list[plain]
     assert messages != as_list[:-1]
+    with pytest.raises(IndexError):
+        messages[-len(messages) - 1]
+    with pytest.raises(IndexError):
+        messages[len(messages)]
