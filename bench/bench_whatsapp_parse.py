@@ -4,7 +4,7 @@
 
 Generates bench/data/whatsapp_android_<n>.txt (gitignored) if absent, then times chatarchief's
 `whatsapp.parse` and whatstk's `df_from_whatsapp` (given the header format, so it does not
-auto-detect), each in its own subprocess (best of 5 wall-clock runs for chatarchief, 1 for whatstk;
+auto-detect), each in its own subprocess (best of 7 wall-clock runs for chatarchief, 2 for whatstk;
 CPU time of that run; peak RSS).
 Prints the input, the machine (platform, CPUs, load average) and the figures.
 """
@@ -84,7 +84,7 @@ def main() -> None:
         f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
     )
     rates: dict[str, float] = {}
-    for which, runs in (("chatarchief", 5), ("whatstk", 1)):
+    for which, runs in (("chatarchief", 7), ("whatstk", 2)):
         out = subprocess.run(
             [sys.executable, __file__, "--one", which, str(path), str(runs)],
             capture_output=True,
