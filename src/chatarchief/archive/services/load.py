@@ -236,30 +236,14 @@ def _insert_new(
                 continue
             plain_ids, plain_positions = list(compress(batch_ids, batch_flags)), list(compress(batch, batch_flags))
             _execute_batch(cursor, _PLAIN, rows(plain_ids, cid, did, when, parsed, plain_positions, keys))
-            full: list[tuple] = []
-            attachment_rows: list[tuple] = []
-            for n in compress(range(len(batch)), map(not_, batch_flags)):
-                position, message_id = batch[n], batch_ids[n]
-                m = parsed[position]
-                sender = keys.senders[position]
-                name = m.sender_name or ""
-                row = (
-                    message_id,
-                    cid,
-                    sender,
-                    keys.digests[position],
-                    keys.occurrences[position],
-                    "" if name == sender else name,
-                    m.sent_at_ms,
-                    m.precision_ms,
-                    m.body,
-                    m.index,
-                    did,
-                    when,
-                    m.line,
-                )
-                full.append(_full_row(row, m))
-                attachment_rows.extend(_attachment_rows(message_id, m))
+            others = list(map(not_, batch_flags))
+            full_ids, full_positions = list(compress(batch_ids, others)), list(compress(batch, others))
+            full_messages = list(map(parsed.__getitem__, full_positions))
+            base = rows(full_ids, cid, did, when, parsed, full_positions, keys)  # the plain columns first
+            full = list(map(_full_row, base, full_messages))
+            attachment_rows = [
+                row for i, m in zip(full_ids, full_messages, strict=True) for row in _attachment_rows(i, m)
+            ]
             _execute_batch(cursor, _FULL, full)
             if attachment_rows:
                 attachment_ids = allocate_ids(Attachment, len(attachment_rows))

@@ -97,9 +97,8 @@ class Scanner:
         self.strict = strict
         self.messages = MessageColumns()
         self.defects: list[Defect] = []
-        # raw sender -> (key, name), or NOBODY; None (no ": " on the header line) is always NOBODY
-        self.senders: dict[str | None, tuple[str | None, str | None]] = {None: NOBODY}
-        # the same, split for the column maps: raw -> key, raw -> name, and the raws that are no sender
+        # Senders as written, split for the column maps: raw -> key, raw -> name, and the raws that
+        # turned out to be system text (None: no ": " on the header line, always system text).
         self.keys: dict[str | None, str | None] = {None: None}
         self.names: dict[str | None, str | None] = {None: None}
         self.nobody: set[str | None] = {None}
@@ -200,8 +199,7 @@ class Scanner:
             for i in compress(range(count), map(str.__contains__, bodies, repeat("\n"))):
                 steps[i] += bodies[i].count("\n")
             lines = list(accumulate(steps, initial=self.line))
-        senders = self.senders
-        for raw in set(raws).difference(senders):
+        for raw in set(raws).difference(self.keys):
             self._new_sender(raw)  # type: ignore[arg-type] # None is always known
         precision = self.precision
         table = self.messages
@@ -264,7 +262,6 @@ class Scanner:
         append = messages.append
         days = self.clock.days
         times = self.clock.times
-        senders = self.senders
         contents = self.contents
         text_kind = Kind.TEXT
         system_kind = Kind.SYSTEM
@@ -292,9 +289,7 @@ class Scanner:
             colon = rest.find(": ")
             who = None
             if 0 < colon < _MAX_SENDER and rest.find("\n", 0, colon) == -1:
-                who = senders.get(rest[:colon])
-                if who is None:
-                    who = self._new_sender(rest[:colon])
+                who = self._sender(rest[:colon])
             if who is None or who is NOBODY:
                 message = Message(index, None, ms, system_kind, rest, "", tod[1], header_line)
                 append(message)
@@ -322,6 +317,14 @@ class Scanner:
             else:  # a plain text without its marks: the column alone changes
                 self.messages.bodies[position] = body.translate(BIDI)
 
+    def _sender(self, raw: str) -> tuple[str | None, str | None]:
+        """(key, name) of a sender as written, or NOBODY when it is system text."""
+        if raw in self.nobody:
+            return NOBODY
+        if raw in self.keys:
+            return self.keys[raw], self.names[raw]
+        return self._new_sender(raw)
+
     def _new_sender(self, raw: str) -> tuple[str | None, str | None]:
         found: tuple[str | None, str | None]
         if (
@@ -342,7 +345,6 @@ class Scanner:
                 found = ("+" + "".join(ch for ch in name if ch.isdigit()), name)
             else:
                 found = (name, name)
-        self.senders[raw] = found
         self.keys[raw], self.names[raw] = found
         if found is NOBODY:
             self.nobody.add(raw)

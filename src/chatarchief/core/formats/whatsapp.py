@@ -241,8 +241,7 @@ def _build(
     scanner: Scanner, platform: str, shown: str, media: dict[str, SafeMember], member_name: str | None, path: str
 ) -> Export:
     participants: dict[str, Participant] = {}
-    for found in scanner.senders.values():
-        key, name = found
+    for key, name in zip(scanner.keys.values(), scanner.names.values(), strict=True):
         if key is not None and name is not None and key not in participants:
             participants[key] = Participant(key, name, phone=key if key.startswith("+") else None)
     state = _State()
