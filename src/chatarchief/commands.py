@@ -68,14 +68,7 @@ def custodian_add(args: argparse.Namespace) -> int:
 @command("custodian list")
 def custodian_list(args: argparse.Namespace) -> int:
     rows = [
-        {
-            "slug": c.slug,
-            "name": c.name,
-            "function": c.function,
-            "category": c.category,
-            "organisation": c.organisation.code if c.organisation else None,
-            "phone_numbers": c.phone_numbers,
-        }
+        {**registry.custodian_summary(c), "phone_numbers": c.phone_numbers}
         for c in Custodian.objects.select_related("organisation").order_by("slug")
     ]
     if args.json:

@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import tempfile
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Max
@@ -32,6 +31,7 @@ from chatarchief.api.models import ServiceAccount
 from chatarchief.api.ratelimit import TokenRateThrottle
 from chatarchief.api.schemas import ComplianceOut, CustodianOut, DeliveryOut, ProblemOut, ReceiptOut
 from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus
+from chatarchief.archive.services import registry
 from chatarchief.archive.services.ingest import ingest
 from chatarchief.audit import log
 from chatarchief.compliance import cadence
@@ -156,7 +156,7 @@ def _custodian(account: ServiceAccount, operation: Operation, slug: str) -> Cust
 
 def _aware(moment: dt.datetime | None, custodian: Custodian) -> dt.datetime | None:
     if moment is not None and timezone.is_naive(moment):
-        return moment.replace(tzinfo=ZoneInfo(custodian.time_zone or settings.TIME_ZONE))
+        return moment.replace(tzinfo=custodian.zone)
     return moment
 
 
@@ -236,18 +236,12 @@ def get_delivery(
 )
 def list_custodians(request: HttpRequest) -> list[dict[str, Any]]:
     account = _account(request)
-    slugs: set[int] = set()
+    ids: set[int] = set()
     for operation in account.operations:
-        slugs.update(custodians_for_service_account(account, OPERATION_ACTIONS[operation]).values_list("pk", flat=True))
+        ids.update(custodians_for_service_account(account, OPERATION_ACTIONS[operation]).values_list("pk", flat=True))
     rows = [
-        {
-            "slug": c.slug,
-            "name": c.name,
-            "function": c.function,
-            "category": c.category,
-            "organisation": c.organisation.code if c.organisation else None,
-        }
-        for c in Custodian.objects.filter(pk__in=slugs).select_related("organisation").order_by("slug")
+        registry.custodian_summary(c)
+        for c in Custodian.objects.filter(pk__in=ids).select_related("organisation").order_by("slug")
     ]
     log.api_read(account.actor, "custodians", count=len(rows))
     return rows

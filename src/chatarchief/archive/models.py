@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +47,15 @@ class Custodian(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone_name(self) -> str:
+        """The custodian's time zone, or the installation's when none is set."""
+        return self.time_zone or settings.TIME_ZONE
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.zone_name)
 
 
 class Blob(models.Model):

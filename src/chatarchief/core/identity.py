@@ -38,6 +38,9 @@ _WORDING_FREE = {
     SystemEvent.SECURITY_CODE_CHANGED,
 }
 
+# The custodian's own key in every Signal format (Android, backup v2, Desktop), so that their
+# messages line up whichever way Signal was handed in.
+SIGNAL_SELF_KEY = "signal:self"
 PLACEHOLDER = "media?"  # digest prefix of a media message whose file was not in the export
 TOMBSTONE = "deleted"
 VIEW_ONCE = "view_once"

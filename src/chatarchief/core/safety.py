@@ -167,17 +167,21 @@ def open_member(archive: zipfile.ZipFile, member: SafeMember, shown: str) -> _Li
     return _LimitedReader(raw, member.info.file_size, shown)
 
 
+def _damaged(member: SafeMember, exc: Exception, shown: str) -> FormatError:
+    return _fail(
+        "damaged",
+        f"Bestand {member.name!r} in het zip-bestand is beschadigd ({exc}).",
+        f"Member {member.name!r} is damaged ({exc}).",
+        shown,
+    )
+
+
 def read_member(archive: zipfile.ZipFile, member: SafeMember, shown: str) -> bytes:
     try:
         with open_member(archive, member, shown) as reader:
             return reader.read()
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise _fail(
-            "damaged",
-            f"Bestand {member.name!r} in het zip-bestand is beschadigd ({exc}).",
-            f"Member {member.name!r} is damaged ({exc}).",
-            shown,
-        ) from None
+        raise _damaged(member, exc, shown) from None
 
 
 def extract_member(archive: zipfile.ZipFile, member: SafeMember, target_dir: str, shown: str) -> str:
@@ -196,12 +200,7 @@ def extract_member(archive: zipfile.ZipFile, member: SafeMember, target_dir: str
         with open_member(archive, member, shown) as source, open(target, "wb") as sink:
             shutil.copyfileobj(source, sink, 1024 * 1024)  # type: ignore[misc]
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise _fail(
-            "damaged",
-            f"Bestand {member.name!r} in het zip-bestand is beschadigd ({exc}).",
-            f"Member {member.name!r} is damaged ({exc}).",
-            shown,
-        ) from None
+        raise _damaged(member, exc, shown) from None
     return target
 
 

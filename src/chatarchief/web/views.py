@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages as flash
@@ -53,7 +52,7 @@ def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .annotate(message_count=Count("messages"), last_ms=Max("messages__sent_at_ms"))
         .order_by("title")
     )
-    zone = ZoneInfo(custodian.time_zone)
+    zone = custodian.zone
     findings = [
         _shown_finding(readout.finding_dict(f, zone))
         for f in Finding.objects.filter(custodian=custodian, retracted_at__isnull=True)
@@ -117,7 +116,7 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _rows(conversation: Conversation, ids: list[int]) -> list[dict]:
     from collections import defaultdict
 
-    zone = ZoneInfo(conversation.custodian.time_zone)
+    zone = conversation.custodian.zone
     attachments: dict[int, list[Attachment]] = defaultdict(list)
     for attachment in Attachment.objects.filter(message_id__in=ids):
         attachments[attachment.message_id].append(attachment)

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -155,7 +154,7 @@ def _parse(path: str, delivery: Delivery, workdir: str, secret: str | None, prog
         secret=secret,
         workdir=workdir,
         source_name=delivery.file_name,
-        time_zone=delivery.custodian.time_zone or settings.TIME_ZONE,
+        time_zone=delivery.custodian.zone_name,
         progress=(lambda done, total: progress("parse", done, total)) if progress else None,
     )
     return spec.parse(path, options)

@@ -26,7 +26,7 @@ def _versions(message: Message, forms: list[MessageVersion]) -> list[dict[str, A
 
 def iter_messages(custodian: Custodian, conversation_id: int | None = None) -> Iterator[dict[str, Any]]:
     """One dict per archived message, conversation by conversation, in time order."""
-    zone = ZoneInfo(custodian.time_zone or "Europe/Amsterdam")
+    zone = custodian.zone
     conversations = Conversation.objects.filter(custodian=custodian).order_by("channel", "key")
     if conversation_id is not None:
         conversations = conversations.filter(pk=conversation_id)
@@ -91,7 +91,7 @@ def finding_dict(finding: Finding, zone: ZoneInfo) -> dict[str, Any]:
 
 
 def findings(custodian: Custodian, include_retracted: bool = False) -> list[dict[str, Any]]:
-    zone = ZoneInfo(custodian.time_zone or "Europe/Amsterdam")
+    zone = custodian.zone
     query = Finding.objects.filter(custodian=custodian).select_related("custodian", "conversation", "message")
     if not include_retracted:
         query = query.filter(retracted_at__isnull=True)

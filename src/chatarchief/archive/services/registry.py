@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db import transaction
 
@@ -85,3 +86,14 @@ def add_custodian(
         )
         log.custodian_added(actor, custodian)
     return custodian
+
+
+def custodian_summary(custodian: Custodian) -> dict[str, Any]:
+    """A custodian's metadata as the CLI and the API show it (select_related the organisation)."""
+    return {
+        "slug": custodian.slug,
+        "name": custodian.name,
+        "function": custodian.function,
+        "category": custodian.category,
+        "organisation": custodian.organisation.code if custodian.organisation else None,
+    }

@@ -23,6 +23,7 @@ from chatarchief.core.formats._signal_android_people import (
     pick,
     text,
 )
+from chatarchief.core.identity import SIGNAL_SELF_KEY
 from chatarchief.core.model import Channel, Conversation, Defect, Export, Message, Participant, Revision
 
 
@@ -163,7 +164,7 @@ class _Mapper:
     def _self_participant(self) -> Participant:
         me = self.me
         if me is None:
-            return Participant(key="signal:self", name="Ik", is_self=True)
+            return Participant(key=SIGNAL_SELF_KEY, name="Ik", is_self=True)
         return Participant(
             key=me.key, name=me.name or me.phone or "Ik", phone=me.phone, is_self=True, native_id=str(me.row_id)
         )

@@ -26,7 +26,6 @@ from chatarchief.core.model import (
     SystemEvent,
 )
 
-SELF_KEY = "signal:self"
 SKIPPED_TYPES = {"story"}
 SYSTEM_TYPES = {
     "keychange": SystemEvent.SECURITY_CODE_CHANGED,

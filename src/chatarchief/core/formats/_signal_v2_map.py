@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from chatarchief.core.formats._signal_v2_updates import fill_update
 from chatarchief.core.formats.protos import signal_backup_wire as w
 from chatarchief.core.formats.protos.signal_backup_wire import Msg, uuid_text
+from chatarchief.core.identity import SIGNAL_SELF_KEY
 from chatarchief.core.model import (
     Attachment,
     Channel,
@@ -24,8 +25,6 @@ from chatarchief.core.model import (
     Revision,
     SystemEvent,
 )
-
-SELF_KEY = "signal:self"
 
 # ChatItem "item" oneof members, in field-number order.
 ITEM_KINDS = [
@@ -102,7 +101,7 @@ class Mapper:
     def __init__(self, resolve_attachment: AttachmentResolver, defects: list[Defect]) -> None:
         self.resolve_attachment = resolve_attachment
         self.defects = defects
-        self.self_participant = Participant(key=SELF_KEY, name="", is_self=True)
+        self.self_participant = Participant(key=SIGNAL_SELF_KEY, name="", is_self=True)
         self.recipients: dict[int, Recipient] = {}
         self.by_aci: dict[str, Recipient] = {}
         self.chats: dict[int, Conversation] = {}
@@ -268,7 +267,7 @@ class Mapper:
 
     def remote_deleted(self, message: Message, content: Msg, label: str) -> None:
         message.kind = Kind.DELETED
-        message.deleted_by = Deleter.SELF if message.sender == SELF_KEY else Deleter.OTHER
+        message.deleted_by = Deleter.SELF if message.sender == SIGNAL_SELF_KEY else Deleter.OTHER
 
     def view_once(self, message: Message, content: Msg, label: str) -> None:
         message.kind = Kind.VIEW_ONCE

@@ -22,6 +22,7 @@ from chatarchief.core.errors import FormatError, SecretError
 from chatarchief.core.formats import FormatSpec, register
 from chatarchief.core.formats._signal_desktop_map import DesktopMapper, Row, as_text
 from chatarchief.core.formats._signal_v2_crypto import BadKey, Damaged, decrypt_media
+from chatarchief.core.identity import SIGNAL_SELF_KEY
 from chatarchief.core.model import Attachment, Channel, Defect, Export, ParseOptions, Participant
 
 NAME = "signal_desktop"
@@ -235,7 +236,7 @@ def _self_participant(connection: Any) -> Participant:
     except (sqlcipher3.DatabaseError, ValueError):
         pass
     phone = found.get("number_id") or None
-    return Participant(key="signal:self", name="Ik", phone=phone, is_self=True, native_id=found.get("uuid_id"))
+    return Participant(key=SIGNAL_SELF_KEY, name="Ik", phone=phone, is_self=True, native_id=found.get("uuid_id"))
 
 
 # --- attachments ------------------------------------------------------------------------------
