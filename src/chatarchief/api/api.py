@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +31,7 @@ from chatarchief.api.ratelimit import TokenRateThrottle
 from chatarchief.api.schemas import ComplianceOut, CustodianOut, DeliveryOut, ProblemOut, ReceiptOut
 from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus
 from chatarchief.archive.services import registry
-from chatarchief.archive.services.ingest import ingest
+from chatarchief.archive.services.ingest import ingest_upload
 from chatarchief.audit import log
 from chatarchief.compliance import cadence
 
@@ -180,22 +179,14 @@ def deliver(
     target = _custodian(account, Operation.DELIVER, custodian)
     if file.size is not None and file.size > max_upload_size():
         raise _too_large()
-    settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    fd, path = tempfile.mkstemp(dir=settings.UPLOAD_DIR)
-    try:
-        with os.fdopen(fd, "wb") as sink:
-            for chunk in file.chunks():
-                sink.write(chunk)
-        outcome = ingest(
-            path,
-            target,
-            actor=account.actor,
-            file_name=os.path.basename(file.name or "upload")[:500] or "upload",
-            exported_at=_aware(exported_at, target),
-            secret=passphrase or None,
-        )
-    finally:
-        os.unlink(path)
+    outcome = ingest_upload(
+        file.chunks(),
+        target,
+        actor=account.actor,
+        file_name=os.path.basename(file.name or "upload")[:500] or "upload",
+        exported_at=_aware(exported_at, target),
+        secret=passphrase or None,
+    )
     outcome.delivery.refresh_from_db()  # the receipt shows what is stored (UTC), as GET does
     return Status(201, outcome.as_dict(_lang(request)))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 from django.conf import settings
 from django.contrib import messages as flash
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from chatarchief.access.constants import Action
 from chatarchief.archive.models import Attachment, Conversation, Delivery, Message
 from chatarchief.archive.services import blobs, readout
-from chatarchief.archive.services.ingest import ingest
+from chatarchief.archive.services.ingest import ingest_upload
 from chatarchief.audit import log
 from chatarchief.compliance import cadence
 from chatarchief.compliance.models import Finding, FindingType
@@ -179,23 +178,15 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _ingest_upload(request: HttpRequest, uploaded, custodian, form):  # type: ignore[no-untyped-def]
-    settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    fd, path = tempfile.mkstemp(dir=settings.UPLOAD_DIR)
-    try:
-        with os.fdopen(fd, "wb") as sink:
-            for chunk in uploaded.chunks():
-                sink.write(chunk)
-        outcome = ingest(
-            path,
-            custodian,
-            actor=access.actor(request.user),
-            user=request.user,
-            file_name=os.path.basename(uploaded.name),
-            exported_at=form.cleaned_data.get("exported_at"),
-            secret=form.cleaned_data.get("passphrase") or None,
-        )
-    finally:
-        os.unlink(path)
+    outcome = ingest_upload(
+        uploaded.chunks(),
+        custodian,
+        actor=access.actor(request.user),
+        user=request.user,
+        file_name=os.path.basename(uploaded.name),
+        exported_at=form.cleaned_data.get("exported_at"),
+        secret=form.cleaned_data.get("passphrase") or None,
+    )
     if outcome.error:
         flash.error(request, outcome.error.message(get_language() or "nl"))
     return outcome

@@ -13,10 +13,11 @@ import gc
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -86,6 +87,31 @@ def ingest(
         log.delivery_finished(actor, delivery)
         return IngestOutcome(delivery, _conversations_of(earlier), delivery.counts)
     return process(delivery, str(path), actor=actor, exported_at=exported_at, secret=secret, progress=progress)
+
+
+def ingest_upload(
+    chunks: Iterable[bytes],
+    custodian: Custodian,
+    *,
+    actor: str,
+    file_name: str,
+    user: Any = None,
+    exported_at: dt.datetime | None = None,
+    secret: str | None = None,
+) -> IngestOutcome:
+    """Hand in an upload (web page or API): spooled to a private file under UPLOAD_DIR, ingested,
+    and the spool removed (the original is kept in the blob store by `ingest`)."""
+    settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(dir=settings.UPLOAD_DIR)
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            for chunk in chunks:
+                sink.write(chunk)
+        return ingest(
+            path, custodian, actor=actor, user=user, file_name=file_name, exported_at=exported_at, secret=secret
+        )
+    finally:
+        os.unlink(path)
 
 
 def _duplicate_counts(earlier: Delivery) -> dict[str, int]:
