@@ -141,3 +141,21 @@ def test_upload_size_limit(client: Client, settings: Any) -> None:
     response = client.post(reverse("upload"), {"custodian": custodian.pk, "files": big})
     assert response.status_code == 200 and "te groot" in response.content.decode()
     assert not custodian.deliveries.exists()
+
+
+@pytest.mark.django_db
+def test_an_upload_is_ingested_and_its_spool_removed(client: Client, settings: Any, tmp_path: Any) -> None:
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    registry.add_organisation("BZK", "BZK", actor="test")
+    custodian = registry.add_custodian("m", name="M", actor="test", organisation="BZK")
+    user = get_user_model().objects.create_user("operator")
+    grant(user, Role.OPERATOR, custodian=custodian)
+    client.force_login(user)
+    chat = b"01-02-2024 10:00 - Anne: Goedemorgen\n01-02-2024 10:01 - Bram: Hoi\n"
+    response = client.post(
+        reverse("upload"), {"custodian": custodian.pk, "files": SimpleUploadedFile("WhatsApp-chat met Anne.txt", chat)}
+    )
+    delivery = custodian.deliveries.get()
+    assert response.status_code == 302 and response["Location"] == reverse("delivery", args=[delivery.pk])
+    assert delivery.status == "ingested" and delivery.counts["messages"] == 2
+    assert list(settings.UPLOAD_DIR.iterdir()) == []  # the spool is gone; the original is in the blob store

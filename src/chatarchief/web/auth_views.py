@@ -59,6 +59,11 @@ class LoginView(auth_views.LoginView):
         return context
 
 
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after a login step: the asked-for page if it is ours, else the start page."""
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), settings.LOGIN_REDIRECT_URL)
+
+
 def _actor(request: HttpRequest) -> str:
     return f"web:{request.user.get_username()}"
 
@@ -80,16 +85,14 @@ def _verified(request: HttpRequest, device: Any) -> HttpResponseRedirect:
     request.session.cycle_key()
     authn.mark_authenticated(request)
     log.record(_actor(request), "auth.second_factor", method="totp")
-    return redirect(
-        safe_next(request, request.POST.get("next") or request.GET.get("next"), settings.LOGIN_REDIRECT_URL)
-    )
+    return redirect(_next_url(request))
 
 
 @otp_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), settings.LOGIN_REDIRECT_URL)
+    next_url = _next_url(request)
     if authn.second_factor_done(request):
         return redirect(next_url)
     device = otp.confirmed_device(request.user)
@@ -110,7 +113,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), settings.LOGIN_REDIRECT_URL)
+    next_url = _next_url(request)
     if authn.second_factor_done(request):
         return redirect(next_url)
     if otp.is_enrolled(request.user):  # re-enrolment only after an administrator's reset
@@ -140,7 +143,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reauth(request: HttpRequest) -> HttpResponse:
     """Confirm identity again before a destructive action: password + TOTP (SSO users sign on again)."""
-    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), settings.LOGIN_REDIRECT_URL)
+    next_url = _next_url(request)
     if authn.is_sso_session(request):
         return render(request, "reauth.html", {"sso": True, "next": next_url})
     form = ReauthForm(request.POST or None)
