@@ -10,6 +10,7 @@ import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatarchief.core.errors import FormatError
 from chatarchief.core.model import Channel, Export, ParseOptions
@@ -121,3 +122,13 @@ def read_head(path: str, size: int = 4096) -> bytes:
     """The first bytes of a file, for sniffing."""
     with open(path, "rb") as handle:
         return handle.read(size)
+
+
+def zone_of(name: str, shown: str, code: str) -> ZoneInfo:
+    """The time zone a parser reads wall-clock times in; an unknown name is a FormatError `code`."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FormatError(
+            code, nl=f"Onbekende tijdzone {name!r}.", en=f"Unknown time zone {name!r}.", file=shown
+        ) from None

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chatarchief.core.errors import FormatError
+from chatarchief.core.formats import zone_of
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _SPLIT = re.compile(r"\s*[-/.]\s*")
@@ -86,15 +85,7 @@ class Clock:
     """Converts header (date, time, am/pm) strings to UTC epoch milliseconds in one time zone."""
 
     def __init__(self, time_zone: str, shown: str) -> None:
-        try:
-            self.zone = ZoneInfo(time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise FormatError(
-                "whatsapp.time_zone",
-                nl=f"Onbekende tijdzone {time_zone!r}.",
-                en=f"Unknown time zone {time_zone!r}.",
-                file=shown,
-            ) from None
+        self.zone = zone_of(time_zone, shown, "whatsapp.time_zone")
         self.order = "dmy"
         # date string -> (local midnight as epoch seconds, uniform UTC offset or None, ordinal) | None
         self.days: dict[str, tuple[int, int | None, int] | None] = {}

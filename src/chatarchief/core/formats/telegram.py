@@ -22,10 +22,10 @@ import json
 import os
 import re
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import FormatSpec, register
+from chatarchief.core.formats import FormatSpec, register, zone_of
 from chatarchief.core.formats._telegram_messages import Context, MessageError, convert, participant_key
 from chatarchief.core.formats._telegram_source import Source, open_source, sniff_head
 from chatarchief.core.identity import normalise_phone
@@ -61,7 +61,7 @@ def parse(path: str, options: ParseOptions) -> Export:
     shown = options.source_name or os.path.basename(path.rstrip("/"))
     source = open_source(path, shown)
     data = _load(source.data, shown)
-    zone = _zone(options.time_zone, shown)
+    zone = zone_of(options.time_zone, shown, "telegram.bad_time_zone")
     chats, is_full = _chats(data, shown)
     me = _self_participant(data)
     export = Export(
@@ -96,18 +96,6 @@ def _load(raw: bytes, shown: str) -> Any:
             "telegram.malformed",
             nl=f"Het JSON-bestand is onleesbaar ({type(exc).__name__}).",
             en=f"The JSON file is unreadable ({type(exc).__name__}).",
-            file=shown,
-        ) from None
-
-
-def _zone(name: str, shown: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise FormatError(
-            "telegram.bad_time_zone",
-            nl=f"Onbekende tijdzone {name!r}.",
-            en=f"Unknown time zone {name!r}.",
             file=shown,
         ) from None
 
