@@ -86,10 +86,6 @@ def is_placeholder(digest: str) -> bool:
     return digest.startswith(PLACEHOLDER)
 
 
-def minute_of(sent_at_ms: int) -> int:
-    return sent_at_ms // 60_000
-
-
 def _fold_plain(body: str) -> str:
     if not body.isascii():
         return normalise_text(body)

@@ -349,10 +349,6 @@ class MessageColumns(Sequence[Message]):
             lines[index] = message.line
             names[index] = message.sender_name
 
-    def is_plain(self, index: int) -> bool:
-        found = self.objects.get(index)
-        return found is None or (found.kind is Kind.TEXT and not found.attachments and found.native_id is None)
-
 
 @dataclass(slots=True)
 class Conversation:

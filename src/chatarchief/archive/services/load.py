@@ -84,7 +84,7 @@ _REF_COLUMNS = (
     "id, sender_key, {minute}, digest, occurrence, kind, native_id, CASE WHEN edited THEN 1 ELSE 0 END,"
     " first_seen_at < %s, first_seen_at > %s, precision_ms"
 )
-# Python's floor division (`identity.minute_of`) in SQL, where `/` truncates towards zero.
+# The minute of `identity.match_key` (sent_at_ms // 60_000, floored) in SQL, where `/` truncates towards zero.
 _MINUTE = "(sent_at_ms - ((sent_at_ms %% 60000) + 60000) %% 60000) / 60000"  # %% : a literal % beside params
 # `identity.match_key` in SQL: minute, occurrence, digest and sender joined by the separator.
 _MATCH_KEY = f"CAST({_MINUTE} AS TEXT) || %s || CAST(occurrence AS TEXT) || %s || digest || %s || sender_key"
