@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 VENDOR := src/chatarchief/web/static/vendor/rhc
 PORT ?= 8000
 export CHATARCHIEF_DATA_DIR ?= $(CURDIR)/data
+# the PostgreSQL database of `make test-postgres` (pytest-django tests in test_<name>_gw<N>)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/chatarchief
 
 .PHONY: run test install vendor browser lint bench test-postgres clean
 
@@ -46,7 +48,7 @@ test: install browser
 	$(BIN)/pytest -q -m browser  # headless Chromium journeys, in one process (Playwright + live server)
 
 test-postgres: install
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/chatarchief $(BIN)/pytest -n 2 -q -m "not browser" tests
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q -m "not browser" tests
 
 lint: install
 	$(BIN)/ruff check src tests bench
