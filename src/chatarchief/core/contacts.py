@@ -330,7 +330,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
             and current[1].endswith("=")
             and "QUOTED-PRINTABLE" in current[1].split(":", 1)[0].upper()
         ):
-            current = (current[0], current[1] + raw)
+            current = (current[0], current[1][:-1] + raw)  # '=' at the end: a soft line break
             continue
         if current is not None:
             yield current
