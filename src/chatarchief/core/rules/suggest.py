@@ -72,6 +72,7 @@ class SuggestionModel:
         self.status = status  # "ready", "too_few_decisions", "one_label"
         self.counts = counts  # decisions per label
         self._pipeline = pipeline
+        self._names: Any = None  # the vectorizer's terms, looked up once
 
     @property
     def ready(self) -> bool:
@@ -104,9 +105,10 @@ class SuggestionModel:
         row = vectorizer.transform([text])
         probabilities = classifier.predict_proba(row)[0]
         best = int(probabilities.argmax())
-        return Suggestion(
-            Label(str(classifier.classes_[best])), float(probabilities[best]), _terms(vectorizer, classifier, row, best)
-        )
+        if self._names is None:
+            self._names = vectorizer.get_feature_names_out()
+        terms = _terms(self._names, classifier, row, best)
+        return Suggestion(Label(str(classifier.classes_[best])), float(probabilities[best]), terms)
 
     def to_bytes(self) -> bytes:
         """The model as bytes to store (header + skops archive)."""
@@ -176,11 +178,10 @@ def train_suggestions(decisions: Iterable[Decision]) -> SuggestionModel:
     return SuggestionModel("ready", counts, pipeline)
 
 
-def _terms(vectorizer: Any, classifier: Any, row: Any, best: int) -> tuple[tuple[str, float], ...]:
+def _terms(names: Any, classifier: Any, row: Any, best: int) -> tuple[tuple[str, float], ...]:
     """The text's terms that pushed most towards class `best`: tf-idf value x the class weight."""
     coef = classifier.coef_
     weights = coef[0] * (1 if best == 1 else -1) if coef.shape[0] == 1 else coef[best]
-    names = vectorizer.get_feature_names_out()
     contributions = [(str(names[i]), float(v * weights[i])) for i, v in zip(row.indices, row.data, strict=True)]
     positive = sorted((item for item in contributions if item[1] > 0), key=lambda item: (-item[1], item[0]))
     return tuple(positive[:TOP_TERMS])
