@@ -86,6 +86,12 @@ def test_empty_text_gets_no_suggestion(model):
     assert model.suggest("   ") is None and model.why_not() is None
 
 
+def test_many_at_once_equal_one_by_one(model):
+    texts = ["Gefeliciteerd!", "", "Kamerbrief begroting", "flyeren met het campagneteam"]
+    assert model.suggest_many(texts) == [model.suggest(text) for text in texts]
+    assert model.suggest_many(texts)[1] is None
+
+
 def test_pickles_and_damaged_bytes_are_refused():
     with pytest.raises(SuggestionModelError):
         SuggestionModel.from_bytes(pickle.dumps({"a": 1}))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,17 +98,26 @@ class SuggestionModel:
 
     def suggest(self, text: str) -> Suggestion | None:
         """The suggested label of `text`, or None when the model is not ready or the text is empty."""
-        if not self.ready or not text.strip():
-            return None
+        return self.suggest_many([text])[0]
+
+    def suggest_many(self, texts: Sequence[str]) -> list[Suggestion | None]:
+        """`suggest` for many texts at once (one transform and one prediction for all: much faster)."""
+        found: list[Suggestion | None] = [None] * len(texts)
+        wanted = [i for i, text in enumerate(texts) if text.strip()]
+        if not self.ready or not wanted:
+            return found
         vectorizer = self._pipeline.named_steps["tfidfvectorizer"]
         classifier = self._pipeline.named_steps["logisticregression"]
-        row = vectorizer.transform([text])
-        probabilities = classifier.predict_proba(row)[0]
-        best = int(probabilities.argmax())
+        rows = vectorizer.transform([texts[i] for i in wanted])
+        probabilities = classifier.predict_proba(rows)
         if self._names is None:
             self._names = vectorizer.get_feature_names_out()
-        terms = _terms(self._names, classifier, row, best)
-        return Suggestion(Label(str(classifier.classes_[best])), float(probabilities[best]), terms)
+        for position, index in enumerate(wanted):
+            best = int(probabilities[position].argmax())
+            terms = _terms(self._names, classifier, rows[position], best)
+            label = Label(str(classifier.classes_[best]))
+            found[index] = Suggestion(label, float(probabilities[position][best]), terms)
+        return found
 
     def to_bytes(self) -> bytes:
         """The model as bytes to store (header + skops archive)."""
