@@ -46,7 +46,7 @@ def _table(title: str, scores: dict[Label, tuple[float, float, int]]) -> None:
     print("| label | precision | recall | support |")
     print("|---|---|---|---|")
     for label, (precision, recall, support) in scores.items():
-        print(f"| {label} | {precision:.3f} | {recall:.3f} | {support} |")
+        print(f"| {label} | {precision:.5f} | {recall:.5f} | {support} |")
 
 
 def _special_pairs(result: Evaluation) -> tuple[int, int, int]:
