@@ -8,7 +8,7 @@
 - `reminders`: which reminders are due on a day, to whom, with a key that never repeats.
 - `roster`: the custodian roster import (CSV, XLSX) and who is in scope on a date (phases, pilot).
 - `report`, `report_writers`, `chart`: the ADR report as data, its CSV/XLSX/JSON writers, the SVG chart.
-- `receipts`: the receipt's "what changed" sentences, and the detached Ed25519 signature of its PDF.
+- `receipts`: the receipt's "what changed" sentences; `signing`: the detached Ed25519 signature of its PDF.
 
 See docs/compliance.md for the rules in words.
 """
