@@ -165,6 +165,7 @@ def test_a_phase_that_starts_later_starts_the_clock_later():
         [], [agreement("monthly", "2025-01-01")], term_start=dt.date(2024, 6, 1), phase_start=dt.date(2025, 6, 1)
     )
     assert not judge(timeline, at("2025-05-31")).in_scope
+    assert judge(timeline, at("2025-05-31")).agreement.frequency is Frequency.MONTHLY  # shown, though not judged
     assert judge(timeline, at("2025-05-31")).gaps == ()
     started = judge(timeline, at("2025-07-01"))
     assert started.in_scope and started.clock_start == local("2025-06-01") and started.gaps == ()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from chatarchief.core.compliance.agreements import Agreement, default_agreement, effective
+from chatarchief.core.compliance.agreements import Agreement, agreement_in_force, default_agreement, effective
 from chatarchief.core.compliance.dates import (
     DEFAULT_ZONE,
     end_of_day,
@@ -129,36 +129,41 @@ class _Agreements:
     """The effective agreements as instants, and the deadline rule over them."""
 
     def __init__(self, agreements: Sequence[Agreement], zone: str) -> None:
-        self.changes = [(start_of_day(a.valid_from, zone), a) for a in effective(agreements)]
+        self.effective = effective(agreements)
+        self.changes = [(start_of_day(a.valid_from, zone), a, a.period) for a in self.effective]
         self.zone = zone
 
-    def first_day(self) -> dt.date | None:
-        return self.changes[0][1].valid_from if self.changes else None
+    def _in_force(self, instant: dt.datetime) -> tuple[Agreement, dt.timedelta]:
+        found = None
+        for change in self.changes:
+            if change[0] > instant:
+                break
+            found = change
+        if found is None:
+            default = default_agreement(local_date(instant, self.zone))
+            return default, default.period
+        return found[1], found[2]
 
     def in_force(self, instant: dt.datetime) -> Agreement:
-        found = None
-        for start, agreement in self.changes:
-            if start > instant:
-                break
-            found = agreement
-        return found or default_agreement(local_date(instant, self.zone))
+        return self._in_force(instant)[0]
 
     def deadline(self, start: dt.datetime) -> tuple[dt.datetime, Agreement]:
         """The deadline after securing at `start`, and the agreement in force at `start`."""
-        agreement = self.in_force(start)
-        due = start + agreement.period
-        for begins, later in self.changes:
+        agreement, period = self._in_force(start)
+        due = start + period
+        for begins, _later, later_period in self.changes:
             if begins <= start:
                 continue
             if begins >= due:
                 break
-            due = min(due, begins + later.period)
+            due = min(due, begins + later_period)
         return due, agreement
 
 
-def clock_start_day(timeline: Timeline) -> dt.date | None:
+def clock_start_day(timeline: Timeline, agreements: Sequence[Agreement] | None = None) -> dt.date | None:
     """The day the clock starts: the latest known of first agreement, term start and phase start."""
-    first = effective(timeline.agreements)[0].valid_from if timeline.agreements else None
+    ordered = effective(timeline.agreements) if agreements is None else agreements
+    first = ordered[0].valid_from if ordered else None
     known = [day for day in (first, timeline.term_start, timeline.phase_start) if day is not None]
     return max(known) if known else None
 
@@ -167,31 +172,36 @@ def judge(timeline: Timeline, at: dt.datetime) -> Cadence:
     """The cadence of `timeline` as known at `at` (moments after `at` are ignored)."""
     require_aware(at, "at")
     zone = timeline.zone
-    aware = (require_aware(m, "moment").astimezone(dt.UTC) for m in timeline.moments)
-    moments = sorted({m for m in aware if m <= at})
+    if any(m.tzinfo is None for m in timeline.moments):
+        require_aware(next(m for m in timeline.moments if m.tzinfo is None), "moment")
+    moments = sorted({m.astimezone(dt.UTC) for m in timeline.moments if m <= at})
     last = moments[-1] if moments else None
     rules = _Agreements(timeline.agreements, zone)
     term_end = end_of_day(timeline.term_end, zone) if timeline.term_end else None
     until = min(at, term_end) if term_end else at
-    day = clock_start_day(timeline)
+    day = clock_start_day(timeline, rules.effective)
+    recorded = agreement_in_force(rules.effective, local_date(until, zone))
     if day is not None and (day == NOT_SCHEDULED or day > local_date(at, zone)):
-        return Cadence(at, False, None, False, last_secured_at=last, never_delivered=last is None)
+        return Cadence(at, False, None, False, last_secured_at=last, agreement=recorded, never_delivered=last is None)
     clock = start_of_day(day, zone) if day is not None else (moments[0] if moments else None)
     if clock is None or clock >= until:  # nothing known to judge, or the term ended before the clock
         ended = term_end is not None and term_end <= at
-        return Cadence(at, False, clock, ended, last_secured_at=last, never_delivered=last is None)
+        return Cadence(at, False, clock, ended, last_secured_at=last, agreement=recorded, never_delivered=last is None)
     judged = [m for m in moments if clock < m <= until]
     anchors = [clock, *judged]
-    secured = set(moments)
-    gaps = [
-        _gap(start, end, rules, secured, DELIVERY) for start, end in pairwise(anchors) if end > rules.deadline(start)[0]
-    ]
+    clock_opened = DELIVERY if clock in set(moments) else CLOCK_START  # the clock start may be a delivery
+    gaps = []
+    for start, end in pairwise(anchors):
+        due, in_force = rules.deadline(start)
+        if end > due:
+            gaps.append(Gap(start, end, due, clock_opened if start == clock else DELIVERY, DELIVERY, in_force))
     due, in_force = rules.deadline(anchors[-1])
     ended = term_end is not None and term_end <= at
+    last_opened = clock_opened if anchors[-1] == clock else DELIVERY
     if ended and term_end is not None and term_end > due:
-        gaps.append(_gap(anchors[-1], term_end, rules, secured, TERM_END))
+        gaps.append(Gap(anchors[-1], term_end, due, last_opened, TERM_END, in_force))
     elif not ended and at > due:
-        gaps.append(_gap(anchors[-1], None, rules, secured, None))
+        gaps.append(Gap(anchors[-1], None, due, last_opened, None, in_force))
     return Cadence(
         at=at,
         in_scope=not ended,
@@ -202,14 +212,6 @@ def judge(timeline: Timeline, at: dt.datetime) -> Cadence:
         next_due_at=None if ended else due,
         agreement=rules.in_force(until if ended else at),
         never_delivered=last is None,
-        secured_since_clock=bool(judged) or clock in secured,
+        secured_since_clock=bool(judged) or clock_opened == DELIVERY,
         moments=tuple(m for m in moments if clock <= m <= until),
     )
-
-
-def _gap(
-    start: dt.datetime, end: dt.datetime | None, rules: _Agreements, secured: set[dt.datetime], closed_by: str | None
-) -> Gap:
-    due, agreement = rules.deadline(start)
-    opened_by = DELIVERY if start in secured else CLOCK_START
-    return Gap(start, end, due, opened_by, closed_by, agreement)

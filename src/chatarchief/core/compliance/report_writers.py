@@ -289,24 +289,36 @@ def _sheet_rows(report: ComplianceReport) -> dict[str, list[list[Any]]]:
 
 def to_xlsx(report: ComplianceReport, lang: str = "nl") -> bytes:
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
     names = SHEETS["nl" if lang.startswith("nl") else "en"]
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
+    workbook = openpyxl.Workbook(write_only=True)  # streams rows: a large report stays fast
     workbook.properties.creator = "chatarchief"
     workbook.properties.created = workbook.properties.modified = report.generated_at.replace(tzinfo=None)
+    bold = Font(bold=True)
     for key, rows in _sheet_rows(report).items():
         title, header = names[key]
         sheet = workbook.create_sheet(title)
-        sheet.append(header)
-        for number, row in enumerate(rows, start=2):
-            for column, value in enumerate(row, start=1):
-                cell = sheet.cell(row=number, column=column, value="" if value is None else value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"  # text, never a formula (openpyxl would make "=…" one)
-        for cell in sheet[1]:
-            cell.font = openpyxl.styles.Font(bold=True)
         sheet.freeze_panes = "A2"
+        sheet.append([_header_cell(WriteOnlyCell(sheet, value=h), bold) for h in header])
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, value, WriteOnlyCell) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _header_cell(cell: Any, font: Any) -> Any:
+    cell.font = font
+    return cell
+
+
+def _xlsx_cell(sheet: Any, value: Any, make: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith("="):
+        cell = make(sheet, value=value)
+        cell.data_type = "s"  # text, never a formula (openpyxl would make "=…" one)
+        return cell
+    return value

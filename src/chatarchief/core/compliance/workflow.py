@@ -50,7 +50,7 @@ class Transition:
     note: str
 
 
-def status_of(value: str) -> FindingStatus:
+def parse_status(value: str) -> FindingStatus:
     try:
         return FindingStatus(value)
     except ValueError:
@@ -63,12 +63,12 @@ def status_of(value: str) -> FindingStatus:
 
 
 def allowed(source: str) -> frozenset[FindingStatus]:
-    return TRANSITIONS[status_of(source)]
+    return TRANSITIONS[parse_status(source)]
 
 
 def transition(source: str, target: str, *, by: str, at: dt.datetime, note: str) -> Transition:
     """The transition from `source` to `target`, or a ComplianceError when the table forbids it."""
-    old, new = status_of(source), status_of(target)
+    old, new = parse_status(source), parse_status(target)
     if new not in TRANSITIONS[old]:
         nl_old, en_old = LABELS[old]
         nl_new, en_new = LABELS[new]
