@@ -134,54 +134,55 @@ def render_svg(buckets: list[MonthBucket], *, lang: str = "nl", ident: str = "ch
         f'role="img" aria-labelledby="{escape(ident)}-title {escape(ident)}-desc" font-family="sans-serif" font-size="12">',
         f'<title id="{escape(ident)}-title">{escape(words["title"])}</title>',
         f'<desc id="{escape(ident)}-desc">{escape(desc)}</desc>',
+        *_legend(words, left),
     ]
-    parts += _legend(words, left)
     base = top_margin + plot_h
     for tick in ticks:
         y = base - tick * scale
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{COLOURS["grid"]}"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{COLOURS["text"]}">{tick}</text>')
     slot = plot_w / max(1, len(buckets))
-    bar = slot * 0.34
     for index, bucket in enumerate(buckets):
-        x = left + index * slot + slot * 0.14
-        label = escape(bucket.label(lang))
-        parts.append(
-            _bar(x, base, bucket.secured * scale, bar, "secured", f"{label}: {bucket.secured} {words['secured']}")
-        )
-        custodian_h, others_h = bucket.by_custodian * scale, bucket.by_others * scale
-        parts.append(
-            _bar(
-                x + bar,
-                base,
-                custodian_h,
-                bar,
-                "by_custodian",
-                f"{label}: {bucket.by_custodian} {words['by_custodian']}",
-            )
-        )
-        parts.append(
-            _bar(
-                x + bar,
-                base - custodian_h,
-                others_h,
-                bar,
-                "by_others",
-                f"{label}: {bucket.by_others} {words['by_others']}",
-            )
-        )
-        month = escape(MONTHS_SHORT[_lang(lang)][bucket.month - 1])
-        centre = left + index * slot + slot / 2
-        parts.append(
-            f'<text x="{centre:.1f}" y="{base + 16}" text-anchor="middle" fill="{COLOURS["text"]}">{month}</text>'
-        )
-        if bucket.month == 1 or index == 0:
-            parts.append(
-                f'<text x="{centre:.1f}" y="{base + 32}" text-anchor="middle" fill="{COLOURS["text"]}">{bucket.year}</text>'
-            )
+        parts += _month(bucket, index == 0, left + index * slot, slot, base, scale, words, lang)
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="{COLOURS["text"]}"/>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def _month(
+    bucket: MonthBucket,
+    first: bool,
+    x0: float,
+    slot: float,
+    base: float,
+    scale: float,
+    words: dict[str, str],
+    lang: str,
+) -> list[str]:
+    """One month: the securing bar, the stacked findings bar, and the month (and year) below."""
+    bar, x = slot * 0.34, x0 + slot * 0.14
+    label = escape(bucket.label(lang))
+    custodian_h = bucket.by_custodian * scale
+    parts = [
+        _bar(x, base, bucket.secured * scale, bar, "secured", f"{label}: {bucket.secured} {words['secured']}"),
+        _bar(
+            x + bar, base, custodian_h, bar, "by_custodian", f"{label}: {bucket.by_custodian} {words['by_custodian']}"
+        ),
+        _bar(
+            x + bar,
+            base - custodian_h,
+            bucket.by_others * scale,
+            bar,
+            "by_others",
+            f"{label}: {bucket.by_others} {words['by_others']}",
+        ),
+    ]
+    centre, fill = x0 + slot / 2, COLOURS["text"]
+    month = escape(MONTHS_SHORT[_lang(lang)][bucket.month - 1])
+    parts.append(f'<text x="{centre:.1f}" y="{base + 16}" text-anchor="middle" fill="{fill}">{month}</text>')
+    if bucket.month == 1 or first:
+        parts.append(f'<text x="{centre:.1f}" y="{base + 32}" text-anchor="middle" fill="{fill}">{bucket.year}</text>')
+    return parts
 
 
 def _bar(x: float, base: float, bar_height: float, width: float, series: str, title: str) -> str:

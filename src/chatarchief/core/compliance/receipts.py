@@ -132,60 +132,46 @@ def what_changed(facts: ReceiptFacts) -> list[ReceiptLine]:
     by_type: dict[str, list[FindingFact]] = {}
     for finding in facts.findings:
         by_type.setdefault(finding.type, []).append(finding)
-    for type_ in ACTS:
-        if by_type.get(type_):
-            lines.append(_act_line(type_, by_type[type_]))
-    if by_type.get("disappearing_disabled"):
-        count = len(by_type["disappearing_disabled"])
+    lines += [_act_line(type_, by_type[type_]) for type_ in ACTS if by_type.get(type_)]
+    if count := len(by_type.get("disappearing_disabled", [])):
         lines.append(
-            ReceiptLine(
+            _info(
                 "disappearing_disabled",
                 count,
-                INFO,
-                {
-                    "nl": f"{count} keer verdwijnende berichten uitgezet.",
-                    "en": f"Disappearing messages switched off {_n(count, 'time', 'times')}.",
-                },
-                {"nl": "", "en": ""},
+                f"{count} keer verdwijnende berichten uitgezet.",
+                f"Disappearing messages switched off {_n(count, 'time', 'times')}.",
             )
         )
     missing = facts.counts.get("missing", 0) or len(by_type.get("message_missing", []))
     if missing:
         lines.append(_vanished(missing))
-    for start, end in facts.uncovered:
-        lines.append(_uncovered(start, end, facts.zone))
-    if by_type.get("sms_used"):
-        count = len(by_type["sms_used"])
+    lines += [_uncovered(start, end, facts.zone) for start, end in facts.uncovered]
+    if count := len(by_type.get("sms_used", [])):
         lines.append(
-            ReceiptLine(
+            _info(
                 "sms_used",
                 count,
-                INFO,
-                {
-                    "nl": f"Sms gebruikt in {_n(count, 'gesprek', 'gesprekken')}.",
-                    "en": f"SMS used in {_n(count, 'conversation', 'conversations')}.",
-                },
-                {
-                    "nl": "Ook zakelijke sms'jes worden bewaard: lever ze mee aan bij elke borging.",
-                    "en": "Business text messages are kept too: hand them in at every securing.",
-                },
+                f"Sms gebruikt in {_n(count, 'gesprek', 'gesprekken')}.",
+                f"SMS used in {_n(count, 'conversation', 'conversations')}.",
+                "Ook zakelijke sms'jes worden bewaard: lever ze mee aan bij elke borging.",
+                "Business text messages are kept too: hand them in at every securing.",
             )
         )
     if len(lines) == 1 and facts.previous_at is not None:
         lines.append(
-            ReceiptLine(
+            _info(
                 "nothing_changed",
                 0,
-                INFO,
-                {
-                    "nl": "Geen verwijderde, bewerkte of verdwenen berichten sinds de vorige aanlevering.",
-                    "en": "No deleted, edited or vanished messages since the previous delivery.",
-                },
-                {"nl": "", "en": ""},
+                "Geen verwijderde, bewerkte of verdwenen berichten sinds de vorige aanlevering.",
+                "No deleted, edited or vanished messages since the previous delivery.",
             )
         )
     order = {BREACH: 0, ATTENTION: 1, INFO: 2}
     return [lines[0], *sorted(lines[1:], key=lambda line: order[line.severity])]
+
+
+def _info(code: str, count: int, nl: str, en: str, advice_nl: str = "", advice_en: str = "") -> ReceiptLine:
+    return ReceiptLine(code, count, INFO, {"nl": nl, "en": en}, {"nl": advice_nl, "en": advice_en})
 
 
 def _opening(facts: ReceiptFacts) -> ReceiptLine:

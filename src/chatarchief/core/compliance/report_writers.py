@@ -63,59 +63,68 @@ def _counts_text(counts: dict[str, int] | Any) -> str:
 
 
 def csv_records(report: ComplianceReport) -> Iterator[dict[str, Any]]:
+    """Every row of the CSV: per custodian, then the months."""
     for item in report.custodians:
-        facts, at = item.facts, item.cadence.at
-        who = {"custodian": facts.slug, "organisation": facts.organisation}
+        yield from _custodian_records(item)
+    yield from _month_records(report)
+
+
+def _custodian_records(item: CustodianReport) -> Iterator[dict[str, Any]]:
+    facts, at = item.facts, item.cadence.at
+    who = {"custodian": facts.slug, "organisation": facts.organisation}
+    yield {
+        "record": "custodian",
+        **who,
+        "name": facts.name,
+        "category": facts.category,
+        "agreement": _agreement_text(item),
+        "from": facts.term_start,
+        "to": facts.term_end,
+        "status": item.status.state.value,
+        "value": item.status.light.value,
+        "count": sum(item.status.open_findings.values()),
+    }
+    for agreement in item.agreements:
         yield {
-            "record": "custodian",
+            "record": "agreement",
             **who,
-            "name": facts.name,
-            "category": facts.category,
-            "agreement": _agreement_text(item),
-            "from": facts.term_start,
-            "to": facts.term_end,
-            "status": item.status.state.value,
-            "value": item.status.light.value,
-            "count": sum(item.status.open_findings.values()),
+            "from": agreement.valid_from,
+            "type": agreement.frequency.value,
+            "by": agreement.secured_by.value,
+            "value": agreement.secretary or "",
+            "channel": ";".join(agreement.channels),
         }
-        for agreement in item.agreements:
-            yield {
-                "record": "agreement",
-                **who,
-                "from": agreement.valid_from,
-                "type": agreement.frequency.value,
-                "by": agreement.secured_by.value,
-                "value": agreement.secretary or "",
-                "channel": ";".join(agreement.channels),
-            }
-        for moment in item.securing_moments:
-            yield {"record": "securing", **who, "from": utc_text(moment)}
-        for gap in item.gaps:
-            yield {
-                "record": "gap",
-                **who,
-                "from": utc_text(gap.start),
-                "to": utc_text(gap.end),
-                "type": gap.agreement.frequency.value,
-                "status": "open" if gap.is_open else "closed",
-                "value": round(gap.overdue(at).total_seconds() / 86400, 1),
-            }
-        for type_, by, status, count in item.findings:
-            yield {"record": "finding", **who, "type": type_, "by": by, "status": status, "count": count}
-        for delivery in item.evidence:
-            yield {
-                "record": "evidence",
-                **who,
-                "from": utc_text(delivery.secured_at),
-                "to": utc_text(delivery.received_at),
-                "channel": delivery.channel,
-                "format": delivery.format,
-                "sha256": delivery.sha256,
-                "status": delivery.status,
-                "value": _counts_text(delivery.counts),
-            }
-        for channel in item.channels_not_secured:
-            yield {"record": "channel_not_secured", **who, "channel": channel}
+    for moment in item.securing_moments:
+        yield {"record": "securing", **who, "from": utc_text(moment)}
+    for gap in item.gaps:
+        yield {
+            "record": "gap",
+            **who,
+            "from": utc_text(gap.start),
+            "to": utc_text(gap.end),
+            "type": gap.agreement.frequency.value,
+            "status": "open" if gap.is_open else "closed",
+            "value": round(gap.overdue(at).total_seconds() / 86400, 1),
+        }
+    for type_, by, status, count in item.findings:
+        yield {"record": "finding", **who, "type": type_, "by": by, "status": status, "count": count}
+    for delivery in item.evidence:
+        yield {
+            "record": "evidence",
+            **who,
+            "from": utc_text(delivery.secured_at),
+            "to": utc_text(delivery.received_at),
+            "channel": delivery.channel,
+            "format": delivery.format,
+            "sha256": delivery.sha256,
+            "status": delivery.status,
+            "value": _counts_text(delivery.counts),
+        }
+    for channel in item.channels_not_secured:
+        yield {"record": "channel_not_secured", **who, "channel": channel}
+
+
+def _month_records(report: ComplianceReport) -> Iterator[dict[str, Any]]:
     for bucket in report.months:
         month = f"{bucket.year}-{bucket.month:02d}"
         yield {
