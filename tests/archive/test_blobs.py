@@ -316,7 +316,7 @@ def test_production_refuses_to_start_without_a_master_key(tmp_path):
     env = {
         "PATH": os.environ.get("PATH", ""),
         "CHATARCHIEF_ENV": "production",
-        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_SECRET_KEY": "k" + "0123456789abcdef" * 4,
         "CHATARCHIEF_DATA_DIR": str(tmp_path),
         "PYTHONPATH": str(REPO_ROOT / "src"),
     }

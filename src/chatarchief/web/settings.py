@@ -9,18 +9,24 @@ from pathlib import Path
 
 import dj_database_url
 
+from chatarchief.web.hardening import (
+    DEV_SECRET_KEY,
+    make_private_dir,
+    make_private_file,
+    refuse_unsafe_production_settings,
+)
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CHATARCHIEF_DATA_DIR", "./data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+make_private_dir(DATA_DIR)  # 0700: the embedded database, the blob store, the development key file
 
 DEBUG = os.environ.get("CHATARCHIEF_DEBUG", "0") == "1"
 PRODUCTION = os.environ.get("CHATARCHIEF_ENV", "development") == "production"
-_dev_key = "dev-only-insecure-key-change-me-" + "x" * 32  # noqa: S105 (development default)
-SECRET_KEY = os.environ["DJANGO_SECRET_KEY"] if PRODUCTION else os.environ.get("DJANGO_SECRET_KEY", _dev_key)
-if PRODUCTION and DEBUG:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("CHATARCHIEF_DEBUG=1 is refused with CHATARCHIEF_ENV=production (no debug pages).")
+SECRET_KEY = (
+    os.environ.get("DJANGO_SECRET_KEY", "") if PRODUCTION else os.environ.get("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
+)
+if PRODUCTION:
+    refuse_unsafe_production_settings(SECRET_KEY, DEBUG)
 ALLOWED_HOSTS = os.environ.get("CHATARCHIEF_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 
 INSTALLED_APPS = [
@@ -91,6 +97,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+    if not str(DATABASES["default"]["NAME"]).startswith((":", "file:")):
+        make_private_file(Path(DATABASES["default"]["NAME"]))  # 0600 before SQLite creates it (and its -wal, -shm)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
