@@ -56,14 +56,17 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Who may send a body is decided before anything reads one (process_view runs in this order):
+    # anonymous -> login page, password only -> TOTP page, too large -> 413, then CSRF reads the form.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "chatarchief.web.security.SecondFactorMiddleware",
+    "chatarchief.web.security.RequestBodyLimitMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "chatarchief.web.security.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",  # keep last: turns a lock-out into the lock-out page
 ]
 
@@ -135,7 +138,12 @@ UPLOAD_DIR = DATA_DIR / "uploads"
 FILE_UPLOAD_TEMP_DIR = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-MAX_UPLOAD_SIZE = int(os.environ.get("CHATARCHIEF_MAX_UPLOAD_SIZE", str(8 * 1024**3)))
+# The largest upload (all files of one web upload or API delivery together), refused before it is
+# read (web/security.py RequestBodyLimitMiddleware); CHATARCHIEF_MAX_UPLOAD_SIZE is its older name.
+MAX_UPLOAD_SIZE = int(
+    os.environ.get("CHATARCHIEF_MAX_UPLOAD_BYTES") or os.environ.get("CHATARCHIEF_MAX_UPLOAD_SIZE") or 8 * 1024**3
+)
+MAX_FORM_BODY_SIZE = 1024 * 1024  # every other request body (login, forms, anonymous requests)
 CADENCE_DAYS = int(os.environ.get("CHATARCHIEF_CADENCE_DAYS", "31"))
 
 # --- authentication and session (see access/authn.py, access/otp.py, web/security.py) -------------
