@@ -5,6 +5,8 @@
   with fewer than 5 different characters, or Django's `django-insecure-` placeholder), or with debug
   pages on. A secret key signs sessions, CSRF tokens and password-reset links: a known key lets anyone
   forge a logged-in session.
+- `parse_trusted_proxies`: `CHATARCHIEF_TRUSTED_PROXIES` checked at start-up (a typo would otherwise
+  silently key every lock-out on the proxy's address, or trust a forged header).
 - `make_private_dir` / `make_private_file`: the data directory is 0700 and the embedded database
   0600. SQLite gives the `-wal` and `-shm` files it creates beside a database the database's own
   mode, so creating `db.sqlite3` as 0600 before the first connection keeps those private too.
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import stat
 from pathlib import Path
@@ -83,3 +86,19 @@ def make_private_file(path: Path) -> None:
                 candidate.chmod(PRIVATE_FILE)
         except FileNotFoundError:
             continue
+
+
+def parse_trusted_proxies(text: str) -> list[str]:
+    """`CHATARCHIEF_TRUSTED_PROXIES`: comma-separated addresses or networks (`10.0.0.5, 172.16.0.0/12`)."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"CHATARCHIEF_TRUSTED_PROXIES: {item!r} is not an IP address or network. / "
+                f"CHATARCHIEF_TRUSTED_PROXIES: {item!r} is geen IP-adres of netwerk."
+            ) from None
+    return networks

@@ -67,6 +67,7 @@ class SecondFactorMiddleware:
         if not getattr(user, "is_authenticated", False):
             return None
         if authn.session_too_old(request):
+            setattr(request, authn.LOGOUT_REASON, "session_expired")
             logout(request)
             return _redirect_with_next("login", request.get_full_path())
         if getattr(view_func, "otp_exempt", False) or not getattr(view_func, "login_required", True):

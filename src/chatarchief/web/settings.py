@@ -13,6 +13,7 @@ from chatarchief.web.hardening import (
     DEV_SECRET_KEY,
     make_private_dir,
     make_private_file,
+    parse_trusted_proxies,
     refuse_unsafe_production_settings,
 )
 
@@ -167,6 +168,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "chatarchief.web.auth_views.locked_out"
 AXES_VERBOSE = False
+# The client's address (lock-outs, rate limits, audit) is REMOTE_ADDR, unless REMOTE_ADDR is one of the
+# trusted reverse proxies: then it is the nearest untrusted address in CLIENT_ADDRESS_HEADER.
+TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("CHATARCHIEF_TRUSTED_PROXIES", ""))
+CLIENT_ADDRESS_HEADER = os.environ.get("CHATARCHIEF_CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
+AXES_CLIENT_IP_CALLABLE = "chatarchief.access.authn.client_address"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("CHATARCHIEF_SESSION_IDLE_MINUTES", "30")) * 60  # idle timeout
