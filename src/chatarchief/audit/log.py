@@ -168,3 +168,10 @@ def locked_out(actor: str, address: str, *, stage: str, failures: int) -> AuditE
     """django-axes refused an account from an address after repeated failed passwords or codes
     (`stage`: password, totp, totp_setup, reauth); again for every attempt while locked out."""
     return record(actor, "auth.locked_out", address=address, stage=stage, failures=failures)
+
+
+def blobs_renamed(actor: str, report: dict[str, Any]) -> AuditEvent:
+    """Blobs of an older store moved from their plain SHA-256 names to keyed names (`keys rename-blobs`)."""
+    return record(
+        actor, "keys.blobs_renamed", legacy=report["legacy"], renamed=report["renamed"], failed=len(report["failed"])
+    )

@@ -118,7 +118,7 @@ TIME_ZONE = os.environ.get("CHATARCHIEF_TIME_ZONE", "Europe/Amsterdam")
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("CHATARCHIEF_STATIC_ROOT") or DATA_DIR / "static")  # served by the web server
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
@@ -136,7 +136,10 @@ if PRODUCTION and BLOB_KEY_PROVIDER == "local" and not BLOB_MASTER_KEY:
 
     raise ImproperlyConfigured("CHATARCHIEF_MASTER_KEY is required in production (base64 of 32 random bytes).")
 UPLOAD_DIR = DATA_DIR / "uploads"
-FILE_UPLOAD_TEMP_DIR = None
+# Django writes uploads over FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file while the request runs:
+# plaintext, so inside the private data directory (on its encrypted volume), not in the system /tmp.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+make_private_dir(Path(FILE_UPLOAD_TEMP_DIR))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest upload (all files of one web upload or API delivery together), refused before it is
