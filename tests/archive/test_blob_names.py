@@ -22,24 +22,7 @@ from chatarchief.archive.services.ingest import ingest
 from chatarchief.archive.services.registry import add_custodian
 from chatarchief.audit.models import AuditEvent
 from tests.api.conftest import whatsapp_zip
-
-
-def new_key() -> str:
-    return base64.b64encode(os.urandom(32)).decode()
-
-
-@pytest.fixture
-def master(settings) -> str:
-    key = new_key()
-    settings.BLOB_MASTER_KEY = key
-    settings.BLOB_PREVIOUS_MASTER_KEYS = []
-    return key
-
-
-def _cli(*argv: str) -> int:
-    from chatarchief.cli import main
-
-    return main(list(argv))
+from tests.archive.keys import cli, new_key
 
 
 def _listing(root: Path) -> dict[str, int]:
@@ -126,7 +109,7 @@ def test_a_rotation_rewraps_the_name_key_and_renames_nothing(master, settings, t
     before = _listing(Path(settings.BLOB_ROOT))
     new = new_key()
     (tmp_path / "new.key").write_text(new)
-    assert _cli("keys", "rotate", "--new-key-file", str(tmp_path / "new.key")) == 0
+    assert cli("keys", "rotate", "--new-key-file", str(tmp_path / "new.key")) == 0
     assert set(_listing(Path(settings.BLOB_ROOT))) == set(before)
     assert BlobNameKey.objects.get().key_id == LocalKeyProvider(base64.b64decode(new)).key_id
 
@@ -184,7 +167,7 @@ def test_an_older_store_keeps_working_and_moves_to_keyed_names(master, settings,
     assert BlobNameKey.objects.get().legacy_names
     assert not (root / "hmac-sha256").exists()
 
-    assert _cli("keys", "rename-blobs") == 0
+    assert cli("keys", "rename-blobs") == 0
     assert "2 blobs under a plain SHA-256: 2 moved to their keyed names" in capsys.readouterr().out
     assert not (root / "sha256").exists()  # no leftover folder hints at a digest either
     listing = _listing(root)
@@ -197,7 +180,7 @@ def test_an_older_store_keeps_working_and_moves_to_keyed_names(master, settings,
             assert handle.read() == data
         assert blobs.store().path(sha256).read_bytes()[len(blob_crypto.MAGIC)] == blob_crypto.VERSION
 
-    assert _cli("keys", "rename-blobs", "--json") == 0  # safe to run again
+    assert cli("keys", "rename-blobs", "--json") == 0  # safe to run again
     assert '"legacy": 0' in capsys.readouterr().out
     events = AuditEvent.objects.filter(action="keys.blobs_renamed").order_by("id")
     assert [(e.details["legacy"], e.details["renamed"]) for e in events] == [(2, 2), (0, 0)]
@@ -212,7 +195,7 @@ def test_a_damaged_old_blob_is_reported_and_kept(master, settings, capsys):
     raw = bytearray(path.read_bytes())
     raw[-3] ^= 0x01
     path.write_bytes(bytes(raw))
-    assert _cli("keys", "rename-blobs") == 1
+    assert cli("keys", "rename-blobs") == 1
     assert f"FAILED {damaged}" in capsys.readouterr().err
     assert path.exists() and BlobNameKey.objects.get().legacy_names  # still searched under plain names
     assert len([name for name in _listing(root) if name.startswith("hmac-sha256/")]) == 1

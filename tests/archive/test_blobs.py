@@ -21,19 +21,8 @@ from chatarchief.archive.services.blob_keys import Keyring, LocalKeyProvider, Ma
 from chatarchief.archive.services.ingest import ingest
 from chatarchief.archive.services.registry import add_custodian
 from tests.api.conftest import whatsapp_zip
+from tests.archive.keys import cli, new_key
 from tests.paths import REPO_ROOT
-
-
-def new_key() -> str:
-    return base64.b64encode(os.urandom(32)).decode()
-
-
-@pytest.fixture
-def master(settings) -> str:
-    key = new_key()
-    settings.BLOB_MASTER_KEY = key
-    settings.BLOB_PREVIOUS_MASTER_KEYS = []
-    return key
 
 
 def blob_files(root: Path) -> list[Path]:
@@ -217,12 +206,6 @@ def _ciphertext(path: Path) -> bytes:
         return handle.read()
 
 
-def _cli(*argv: str) -> int:
-    from chatarchief.cli import main
-
-    return main(list(argv))
-
-
 @pytest.mark.django_db
 def test_keys_rotate_rewraps_every_blob_without_touching_content(master, settings, tmp_path, capsys):
     store = blobs.store()
@@ -234,7 +217,7 @@ def test_keys_rotate_rewraps_every_blob_without_touching_content(master, setting
     key_file = tmp_path / "new.key"
     key_file.write_text(new + "\n")
 
-    assert _cli("keys", "rotate", "--new-key-file", str(key_file)) == 0
+    assert cli("keys", "rotate", "--new-key-file", str(key_file)) == 0
     out = capsys.readouterr().out
     assert "3 blobs: 3 re-wrapped, 0 already under local:" in out and "CHATARCHIEF_MASTER_KEY" in out
     new_id = LocalKeyProvider(base64.b64decode(new)).key_id
@@ -250,7 +233,7 @@ def test_keys_rotate_rewraps_every_blob_without_touching_content(master, setting
         store.open(names[0])
 
     settings.BLOB_MASTER_KEY, settings.BLOB_PREVIOUS_MASTER_KEYS = new, [master]
-    assert _cli("keys", "rotate", "--new-key-file", str(key_file), "--json") == 0  # safe to run twice
+    assert cli("keys", "rotate", "--new-key-file", str(key_file), "--json") == 0  # safe to run twice
     assert '"unchanged": 3' in capsys.readouterr().out
     from chatarchief.audit.models import AuditEvent
 
@@ -268,7 +251,7 @@ def test_keys_rotate_updates_the_development_key_file(settings, tmp_path, capsys
     assert len(first) == 1 and oct(settings.BLOB_KEY_FILE.stat().st_mode)[-3:] == "600"
     new = new_key()
     (tmp_path / "new.key").write_text(new)
-    assert _cli("keys", "rotate", "--new-key-file", str(tmp_path / "new.key")) == 0
+    assert cli("keys", "rotate", "--new-key-file", str(tmp_path / "new.key")) == 0
     assert blob_keys.read_key_file(settings.BLOB_KEY_FILE) == [base64.b64decode(new), first[0]]
     blob_keys.reset()
     assert blobs.store().key_id(sha256) == LocalKeyProvider(base64.b64decode(new)).key_id
