@@ -10,6 +10,7 @@ a plain SHA-256 + copy of the same bytes as the baseline.
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
 import os
 import platform
@@ -21,9 +22,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+os.environ["CHATARCHIEF_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-blobs-data-")
+atexit.register(shutil.rmtree, os.environ["CHATARCHIEF_DATA_DIR"], True)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatarchief.web.settings")
+import django  # noqa: E402
+
+django.setup()  # the store's modules read settings and models; no database is opened here
 
 from chatarchief.archive.services.blob_crypto import SEGMENT  # noqa: E402
 from chatarchief.archive.services.blob_keys import Keyring, LocalKeyProvider  # noqa: E402
+from chatarchief.archive.services.blob_names import Namer  # noqa: E402
 from chatarchief.archive.services.blobs import FilesystemBlobStore  # noqa: E402
 
 MB = 1024 * 1024
@@ -56,7 +64,8 @@ def main() -> int:
         source = Path(tmp) / "input.bin"
         make_input(source, args.mb)
         keyring = Keyring(LocalKeyProvider(os.urandom(32)))
-        store = FilesystemBlobStore(Path(tmp) / "blobs", keys=lambda: keyring)
+        namer = Namer.random()  # the installation's name key lives in the database; a fresh one here
+        store = FilesystemBlobStore(Path(tmp) / "blobs", keys=lambda: keyring, names=lambda: namer)
         names: list[str] = []
 
         def baseline() -> None:

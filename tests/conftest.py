@@ -15,11 +15,15 @@ def _isolated_blob_store(request, tmp_path_factory):
     ):
         yield
         return
+    from chatarchief.archive.services import blob_names
+
     settings = request.getfixturevalue("settings")
     root = tmp_path_factory.mktemp("blobs")
     settings.BLOB_ROOT = root
     settings.UPLOAD_DIR = root / "uploads"
+    blob_names.reset()  # the name key lives in the test's database, which is rolled back after it
     yield root
+    blob_names.reset()
 
 
 @pytest.fixture

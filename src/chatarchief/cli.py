@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     keys_rotate = keys.add_parser("rotate", help="re-wrap every blob's data key under a new master key")
     keys_rotate.add_argument("--new-key-file", required=True, help="file holding the new master key (base64)")
     keys_rotate.add_argument("--json", action="store_true", help="print the report as JSON")
+    keys_rename = keys.add_parser(
+        "rename-blobs", help="move blobs kept under their plain SHA-256 (older stores) to their keyed names"
+    )
+    keys_rename.add_argument("--json", action="store_true", help="print the report as JSON")
 
     sva = sub.add_parser("serviceaccount", help="integration API accounts").add_subparsers(dest="action", required=True)
     sva_add = sva.add_parser("add", help="add a service account; prints its token once")

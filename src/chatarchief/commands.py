@@ -238,6 +238,21 @@ def user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("keys rename-blobs")
+def keys_rename_blobs(args: argparse.Namespace) -> int:
+    from chatarchief.archive.services import blobs
+
+    report = blobs.rename_legacy_blobs()
+    log.blobs_renamed(_actor(), report)
+    if args.json:
+        print_json(report)
+    else:
+        print(f"{report['legacy']} blobs under a plain SHA-256: {report['renamed']} moved to their keyed names")
+        for failure in report["failed"]:
+            print(f"FAILED {failure['sha256']}: {failure['message']}", file=sys.stderr)
+    return 1 if report["failed"] else 0
+
+
 @command("keys rotate")
 def keys_rotate(args: argparse.Namespace) -> int:
     from chatarchief.archive.services import blob_keys, blobs

@@ -15,25 +15,14 @@ import pytest
 from django.core.files.storage import InMemoryStorage
 
 from chatarchief.archive.models import Attachment
-from chatarchief.archive.services import blob_crypto, blob_keys, blobs
+from chatarchief.archive.services import blob_crypto, blob_keys, blob_names, blobs
 from chatarchief.archive.services.blob_crypto import BlobCorrupted, DecryptingReader, encrypt_stream
 from chatarchief.archive.services.blob_keys import Keyring, LocalKeyProvider, MasterKeyError
 from chatarchief.archive.services.ingest import ingest
 from chatarchief.archive.services.registry import add_custodian
 from tests.api.conftest import whatsapp_zip
+from tests.archive.keys import cli, new_key
 from tests.paths import REPO_ROOT
-
-
-def new_key() -> str:
-    return base64.b64encode(os.urandom(32)).decode()
-
-
-@pytest.fixture
-def master(settings) -> str:
-    key = new_key()
-    settings.BLOB_MASTER_KEY = key
-    settings.BLOB_PREVIOUS_MASTER_KEYS = []
-    return key
 
 
 def blob_files(root: Path) -> list[Path]:
@@ -43,7 +32,7 @@ def blob_files(root: Path) -> list[Path]:
 # --- the segment format, on its own ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", [0, 1, 15, 16, 17, 48, 50])
+@pytest.mark.parametrize("size", [0, 1, 15, 16, 17, 48, 50, 4087, 4088, 4089, 9000])
 def test_roundtrip_at_segment_boundaries(size):
     keyring = Keyring(LocalKeyProvider(os.urandom(32)))
     data = os.urandom(size)
@@ -68,15 +57,17 @@ def _read(keyring: Keyring, stored: bytes, sha256: str) -> bytes:
 
 
 def test_truncation_reordering_and_appending_are_detected():
-    data = bytes(range(256)) * 2  # 512 bytes: 32 segments of 16
+    data = bytes(range(256)) * 2  # 512 bytes, sealed with its length and padding in segments of 16
     keyring, stored, sha256 = _sealed(data)
-    header = len(stored) - 32 * (16 + 16)
+    count = blob_crypto.padded_size(blob_crypto.LENGTH + len(data)) // 16
+    header = len(stored) - count * (16 + 16)
     body = stored[header:]
     segments = [body[i : i + 32] for i in range(0, len(body), 32)]
-    cut_at_boundary = stored[: header + 31 * 32]
+    cut_at_boundary = stored[: header + (count - 1) * 32]
     swapped = stored[:header] + b"".join([segments[1], segments[0], *segments[2:]])
     appended = stored + segments[-1]
     dropped_middle = stored[:header] + b"".join(segments[:5] + segments[6:])
+    assert len(segments) == count and all(len(segment) == 32 for segment in segments)
     for damaged in (cut_at_boundary, swapped, appended, dropped_middle, stored[:-1], stored[: header + 5]):
         with pytest.raises(BlobCorrupted) as caught:
             _read(keyring, damaged, sha256)
@@ -107,7 +98,7 @@ def test_nothing_readable_under_the_blob_directory(master, settings, tmp_path):
 
     root = Path(settings.BLOB_ROOT)
     files = blob_files(root)
-    assert len([f for f in files if "sha256" in f.parts]) == 2  # the original zip and the photo
+    assert len([f for f in files if "hmac-sha256" in f.parts]) == 2  # the original zip and the photo
     needles = [unique.encode(), unique.encode("utf-16-le"), media[-24:], b"WhatsApp-chat met Anna", b"PK\x03\x04"]
     for path in files:
         content = path.read_bytes()
@@ -167,11 +158,13 @@ def test_malformed_master_keys_are_refused(settings):
 
 def test_a_blob_kept_before_encryption_is_still_read_and_verified(tmp_path):
     keyring = Keyring(LocalKeyProvider(os.urandom(32)))
-    store = blobs.FilesystemBlobStore(tmp_path, keys=lambda: keyring)
+    namer = blob_names.Namer.random(legacy=True)  # a store from before keyed names
+    store = blobs.FilesystemBlobStore(tmp_path, keys=lambda: keyring, names=lambda: namer)
     data = b"oud, onversleuteld origineel"
     sha256 = hashlib.sha256(data).hexdigest()
-    store.path(sha256).parent.mkdir(parents=True)
-    store.path(sha256).write_bytes(data)
+    (tmp_path / blob_names.legacy_name(sha256)).parent.mkdir(parents=True)
+    (tmp_path / blob_names.legacy_name(sha256)).write_bytes(data)
+    assert store.path(sha256) == tmp_path / blob_names.legacy_name(sha256)
     with store.open(sha256) as handle:
         assert handle.read() == data
     assert store.key_id(sha256) is None
@@ -184,22 +177,23 @@ def test_a_blob_kept_before_encryption_is_still_read_and_verified(tmp_path):
 
 def test_s3_backend_stores_ciphertext_and_rewraps():
     keyring = Keyring(LocalKeyProvider(os.urandom(32)))
-    store = blobs.S3BlobStore(InMemoryStorage(), keys=lambda: keyring)
+    namer = blob_names.Namer.random()
+    store = blobs.S3BlobStore(InMemoryStorage(), keys=lambda: keyring, names=lambda: namer)
     data = b"bericht voor de objectopslag " * 1000
     sha256, size = store.put_stream(io.BytesIO(data))
     assert (sha256, size) == (hashlib.sha256(data).hexdigest(), len(data))
-    with store.storage.open(blobs.relative_name(sha256), "rb") as raw:
+    with store.storage.open(namer.name(sha256), "rb") as raw:
         stored = raw.read()
     assert b"objectopslag" not in stored and stored.startswith(blob_crypto.MAGIC)
     with store.open(sha256) as handle:
         assert handle.read() == data
-    assert list(store.names()) == [sha256]
+    assert list(store.stored()) == [namer.name(sha256)] and sha256 not in namer.name(sha256)
     new = LocalKeyProvider(os.urandom(32))
     assert store.rewrap(sha256, keyring, new)
     assert store.key_id(sha256) == new.key_id
     rotated = keyring.rotated_to(new)
     assert store.rewrap(sha256, rotated, new) is False
-    with blobs.S3BlobStore(store.storage, keys=lambda: Keyring(new)).open(sha256) as handle:
+    with blobs.S3BlobStore(store.storage, keys=lambda: Keyring(new), names=lambda: namer).open(sha256) as handle:
         assert handle.read() == data
 
 
@@ -210,12 +204,6 @@ def _ciphertext(path: Path) -> bytes:
     with open(path, "rb") as handle:
         blob_crypto.read_header(handle, path.name)
         return handle.read()
-
-
-def _cli(*argv: str) -> int:
-    from chatarchief.cli import main
-
-    return main(list(argv))
 
 
 @pytest.mark.django_db
@@ -229,7 +217,7 @@ def test_keys_rotate_rewraps_every_blob_without_touching_content(master, setting
     key_file = tmp_path / "new.key"
     key_file.write_text(new + "\n")
 
-    assert _cli("keys", "rotate", "--new-key-file", str(key_file)) == 0
+    assert cli("keys", "rotate", "--new-key-file", str(key_file)) == 0
     out = capsys.readouterr().out
     assert "3 blobs: 3 re-wrapped, 0 already under local:" in out and "CHATARCHIEF_MASTER_KEY" in out
     new_id = LocalKeyProvider(base64.b64decode(new)).key_id
@@ -245,7 +233,7 @@ def test_keys_rotate_rewraps_every_blob_without_touching_content(master, setting
         store.open(names[0])
 
     settings.BLOB_MASTER_KEY, settings.BLOB_PREVIOUS_MASTER_KEYS = new, [master]
-    assert _cli("keys", "rotate", "--new-key-file", str(key_file), "--json") == 0  # safe to run twice
+    assert cli("keys", "rotate", "--new-key-file", str(key_file), "--json") == 0  # safe to run twice
     assert '"unchanged": 3' in capsys.readouterr().out
     from chatarchief.audit.models import AuditEvent
 
@@ -263,7 +251,7 @@ def test_keys_rotate_updates_the_development_key_file(settings, tmp_path, capsys
     assert len(first) == 1 and oct(settings.BLOB_KEY_FILE.stat().st_mode)[-3:] == "600"
     new = new_key()
     (tmp_path / "new.key").write_text(new)
-    assert _cli("keys", "rotate", "--new-key-file", str(tmp_path / "new.key")) == 0
+    assert cli("keys", "rotate", "--new-key-file", str(tmp_path / "new.key")) == 0
     assert blob_keys.read_key_file(settings.BLOB_KEY_FILE) == [base64.b64decode(new), first[0]]
     blob_keys.reset()
     assert blobs.store().key_id(sha256) == LocalKeyProvider(base64.b64decode(new)).key_id
@@ -316,7 +304,7 @@ def test_production_refuses_to_start_without_a_master_key(tmp_path):
     env = {
         "PATH": os.environ.get("PATH", ""),
         "CHATARCHIEF_ENV": "production",
-        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_SECRET_KEY": "k" + "0123456789abcdef" * 4,
         "CHATARCHIEF_DATA_DIR": str(tmp_path),
         "PYTHONPATH": str(REPO_ROOT / "src"),
     }

@@ -21,6 +21,8 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from chatarchief.access import authn
+
 
 @dataclass(frozen=True)
 class RateResult:
@@ -31,14 +33,15 @@ class RateResult:
 
 
 def principal_key(request: HttpRequest) -> str:
-    """Who is asking: the user when logged in (or an API principal set on the request), else the address."""
+    """Who is asking: the user when logged in (or an API principal set on the request), else the
+    client's address (behind a trusted proxy the forwarded one: `authn.client_address`)."""
     principal = getattr(request, "api_principal", None)
     if principal is not None:
         return f"api:{getattr(principal, 'pk', principal)}"
     user = getattr(request, "user", None)
     if getattr(user, "is_authenticated", False):
         return f"user:{user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{authn.client_address(request)}"
 
 
 def hit(scope: str, key: str, *, limit: int, window: int, cache_alias: str = "default") -> RateResult:

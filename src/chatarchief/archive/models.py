@@ -66,6 +66,16 @@ class Blob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
+class BlobNameKey(models.Model):
+    """The secret that names blobs in the store (one row, see services/blob_names.py), wrapped by a
+    master key like a blob's data key: `key_id` says which."""
+
+    key_id = models.CharField(max_length=255)
+    wrapped = models.BinaryField()
+    legacy_names = models.BooleanField(default=False)  # the store may still hold blobs under plain SHA-256 names
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
 class DeliveryStatus(models.TextChoices):
     RECEIVED = "received", _("Ontvangen")
     INGESTED = "ingested", _("Verwerkt")

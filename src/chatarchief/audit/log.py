@@ -157,3 +157,21 @@ def api_read(actor: str, what: str, custodian: str = "", obj: Any = None, **deta
 def api_denied(actor: str, operation: str, reason: str, custodian: str = "", **details: Any) -> AuditEvent:
     """A service account asked for something it may not do (missing operation, other organisation)."""
     return record(actor, "api.denied", custodian=custodian, operation=operation, reason=reason, **details)
+
+
+def logged_out(actor: str, reason: str, address: str) -> AuditEvent:
+    """A web session ended: `user` (logout), `session_expired` (past its lifetime) or `locked_out`."""
+    return record(actor, "auth.logout", reason=reason, address=address)
+
+
+def locked_out(actor: str, address: str, *, stage: str, failures: int) -> AuditEvent:
+    """django-axes refused an account from an address after repeated failed passwords or codes
+    (`stage`: password, totp, totp_setup, reauth); again for every attempt while locked out."""
+    return record(actor, "auth.locked_out", address=address, stage=stage, failures=failures)
+
+
+def blobs_renamed(actor: str, report: dict[str, Any]) -> AuditEvent:
+    """Blobs of an older store moved from their plain SHA-256 names to keyed names (`keys rename-blobs`)."""
+    return record(
+        actor, "keys.blobs_renamed", legacy=report["legacy"], renamed=report["renamed"], failed=len(report["failed"])
+    )

@@ -73,8 +73,7 @@ def _count_failure(request: HttpRequest, stage: str) -> HttpResponse | None:
     user_login_failed.send(
         sender=__name__, credentials={"username": request.user.get_username(), "stage": stage}, request=request
     )
-    if getattr(request, "axes_locked_out", False):
-        log.record(_actor(request), "auth.locked_out", stage=stage)
+    if getattr(request, "axes_locked_out", False):  # audited by access.authn (axes' user_locked_out)
         logout(request)
         return locked_out(request)
     return None

@@ -9,6 +9,8 @@
   stored by browsers or proxies (Cache-Control: private, no-store).
 - `RevealBidiOverridesMiddleware`: U+202D/U+202E (bidi overrides, used to spoof file names such as
   "factuur<RLO>fdp.exe") are shown as visible markers in every HTML page instead of reordering text.
+- `RequestBodyLimitMiddleware` and `accepts_upload`: a request body is refused before anything reads
+  it when it is larger than the view takes (see its docstring and the middleware order in settings).
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chatarchief.access import authn, otp
@@ -63,6 +67,7 @@ class SecondFactorMiddleware:
         if not getattr(user, "is_authenticated", False):
             return None
         if authn.session_too_old(request):
+            setattr(request, authn.LOGOUT_REASON, "session_expired")
             logout(request)
             return _redirect_with_next("login", request.get_full_path())
         if getattr(view_func, "otp_exempt", False) or not getattr(view_func, "login_required", True):
@@ -120,3 +125,80 @@ class PrivateNoStoreMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response
+
+
+# --- request bodies --------------------------------------------------------------------------------
+
+MULTIPART_ALLOWANCE = 64 * 1024  # boundaries and form fields around the files of one upload
+
+
+def accepts_upload(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view that takes bodies up to `settings.MAX_UPLOAD_SIZE` (CHATARCHIEF_MAX_UPLOAD_BYTES).
+    A view that requires login takes them only from a session past the second factor; a view that
+    authenticates itself (the API's bearer token) must refuse before it reads the body."""
+    view.accepts_upload = True  # type: ignore[attr-defined]
+    return view
+
+
+def body_limit(request: HttpRequest, view: Any) -> int:
+    """The largest body `view` may receive from this request (in bytes)."""
+    if getattr(view, "accepts_upload", False):
+        needs_login = getattr(view, "login_required", True)
+        if not needs_login or authn.second_factor_done(request):
+            return int(settings.MAX_UPLOAD_SIZE) + MULTIPART_ALLOWANCE
+    return int(settings.MAX_FORM_BODY_SIZE)
+
+
+def _refusal(request: HttpRequest, status: int, code: str, nl: str, en: str) -> HttpResponse:
+    english = (get_language() or "nl").startswith("en")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "detail": en if english else nl}, status=status)
+    return HttpResponse(en if english else nl, status=status, content_type="text/plain; charset=utf-8")
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body before anything reads it (and spools it to disk).
+
+    Placed after the login and second-factor checks and before the CSRF middleware (the first one
+    that reads `request.POST`): an anonymous request to a page that needs login has been sent to the
+    login page by then, unread. Here a declared `Content-Length` above the view's limit is answered
+    413; a body without a length (`Transfer-Encoding: chunked`) is answered 411, because Django's WSGI
+    handler reads no more than `Content-Length` bytes and would take it for empty. So no request makes
+    the server read more than the limit of the view it asks for. (Django's ASGI handler spools a
+    whole body before any middleware runs: serve chatarchief through WSGI.)
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if not declared.strip():
+            if request.META.get("HTTP_TRANSFER_ENCODING"):
+                return _refusal(
+                    request,
+                    411,
+                    "request.length_required",
+                    "Stuur de lengte van het verzoek mee (Content-Length); verzoeken zonder lengte worden geweigerd.",
+                    "Send the length of the request (Content-Length); requests without one are refused.",
+                )
+            return None
+        try:
+            length = int(declared)
+        except ValueError:
+            return None  # Django reads no body it cannot measure
+        limit = body_limit(request, view_func)
+        if length > limit:
+            return _refusal(
+                request,
+                413,
+                "request.too_large",
+                f"Het verzoek is groter dan de toegestane {limit} bytes.",
+                f"The request is larger than the allowed {limit} bytes.",
+            )
+        return None

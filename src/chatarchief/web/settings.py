@@ -9,18 +9,25 @@ from pathlib import Path
 
 import dj_database_url
 
+from chatarchief.web.hardening import (
+    DEV_SECRET_KEY,
+    make_private_dir,
+    make_private_file,
+    parse_trusted_proxies,
+    refuse_unsafe_production_settings,
+)
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CHATARCHIEF_DATA_DIR", "./data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+make_private_dir(DATA_DIR)  # 0700: the embedded database, the blob store, the development key file
 
 DEBUG = os.environ.get("CHATARCHIEF_DEBUG", "0") == "1"
 PRODUCTION = os.environ.get("CHATARCHIEF_ENV", "development") == "production"
-_dev_key = "dev-only-insecure-key-change-me-" + "x" * 32  # noqa: S105 (development default)
-SECRET_KEY = os.environ["DJANGO_SECRET_KEY"] if PRODUCTION else os.environ.get("DJANGO_SECRET_KEY", _dev_key)
-if PRODUCTION and DEBUG:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("CHATARCHIEF_DEBUG=1 is refused with CHATARCHIEF_ENV=production (no debug pages).")
+SECRET_KEY = (
+    os.environ.get("DJANGO_SECRET_KEY", "") if PRODUCTION else os.environ.get("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
+)
+if PRODUCTION:
+    refuse_unsafe_production_settings(SECRET_KEY, DEBUG)
 ALLOWED_HOSTS = os.environ.get("CHATARCHIEF_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 
 INSTALLED_APPS = [
@@ -50,14 +57,17 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Who may send a body is decided before anything reads one (process_view runs in this order):
+    # anonymous -> login page, password only -> TOTP page, too large -> 413, then CSRF reads the form.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "chatarchief.web.security.SecondFactorMiddleware",
+    "chatarchief.web.security.RequestBodyLimitMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "chatarchief.web.security.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",  # keep last: turns a lock-out into the lock-out page
 ]
 
@@ -91,6 +101,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+    if not str(DATABASES["default"]["NAME"]).startswith((":", "file:")):
+        make_private_file(Path(DATABASES["default"]["NAME"]))  # 0600 before SQLite creates it (and its -wal, -shm)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -106,7 +118,7 @@ TIME_ZONE = os.environ.get("CHATARCHIEF_TIME_ZONE", "Europe/Amsterdam")
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("CHATARCHIEF_STATIC_ROOT") or DATA_DIR / "static")  # served by the web server
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
@@ -124,10 +136,18 @@ if PRODUCTION and BLOB_KEY_PROVIDER == "local" and not BLOB_MASTER_KEY:
 
     raise ImproperlyConfigured("CHATARCHIEF_MASTER_KEY is required in production (base64 of 32 random bytes).")
 UPLOAD_DIR = DATA_DIR / "uploads"
-FILE_UPLOAD_TEMP_DIR = None
+# Django writes uploads over FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file while the request runs:
+# plaintext, so inside the private data directory (on its encrypted volume), not in the system /tmp.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+make_private_dir(Path(FILE_UPLOAD_TEMP_DIR))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-MAX_UPLOAD_SIZE = int(os.environ.get("CHATARCHIEF_MAX_UPLOAD_SIZE", str(8 * 1024**3)))
+# The largest upload (all files of one web upload or API delivery together), refused before it is
+# read (web/security.py RequestBodyLimitMiddleware); CHATARCHIEF_MAX_UPLOAD_SIZE is its older name.
+MAX_UPLOAD_SIZE = int(
+    os.environ.get("CHATARCHIEF_MAX_UPLOAD_BYTES") or os.environ.get("CHATARCHIEF_MAX_UPLOAD_SIZE") or 8 * 1024**3
+)
+MAX_FORM_BODY_SIZE = 1024 * 1024  # every other request body (login, forms, anonymous requests)
 CADENCE_DAYS = int(os.environ.get("CHATARCHIEF_CADENCE_DAYS", "31"))
 
 # --- authentication and session (see access/authn.py, access/otp.py, web/security.py) -------------
@@ -151,6 +171,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "chatarchief.web.auth_views.locked_out"
 AXES_VERBOSE = False
+# The client's address (lock-outs, rate limits, audit) is REMOTE_ADDR, unless REMOTE_ADDR is one of the
+# trusted reverse proxies: then it is the nearest untrusted address in CLIENT_ADDRESS_HEADER.
+TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("CHATARCHIEF_TRUSTED_PROXIES", ""))
+CLIENT_ADDRESS_HEADER = os.environ.get("CHATARCHIEF_CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
+AXES_CLIENT_IP_CALLABLE = "chatarchief.access.authn.client_address"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("CHATARCHIEF_SESSION_IDLE_MINUTES", "30")) * 60  # idle timeout

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from chatarchief.web import admin_views, views
 from chatarchief.web import auth_views as auth
+from chatarchief.web.security import accepts_upload
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,7 +18,7 @@ urlpatterns = [
     path("custodians/<slug:slug>/", views.custodian_detail, name="custodian"),
     path("conversations/<int:pk>/", views.conversation_detail, name="conversation"),
     path("attachments/<int:pk>/", views.attachment_content, name="attachment"),
-    path("upload/", views.upload, name="upload"),
+    path("upload/", accepts_upload(views.upload), name="upload"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery"),
     path("custodians/<slug:slug>/audit/", admin_views.custodian_audit, name="custodian_audit"),
     path("beheer/gebruikers/", admin_views.users, name="users"),

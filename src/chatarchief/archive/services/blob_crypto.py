@@ -9,8 +9,14 @@ Layout of a stored blob (all integers big-endian)::
 Segment i is sealed with nonce = prefix (7) | i (4) | final flag (1), as in Tink's streaming AEAD:
 reordering, dropping or appending segments, or cutting the blob at a segment boundary, all fail
 authentication. The data key is fresh and random per blob and only stored wrapped by a master key
-(see blob_keys), so rotating the master key rewrites headers, never content. The blob's name stays
-the SHA-256 of the plaintext and is verified when the last segment has been read.
+(see blob_keys), so rotating the master key rewrites headers, never content. The SHA-256 of the
+plaintext is verified when the last segment has been read.
+
+Version 2 (written now) hides the exact size: the sealed stream is the plaintext's length (8 bytes)
+then the plaintext then zeros up to `padded_size()` (Padmé: at most 12 % more, at least 4 KiB), so a
+copy of the store shows a size class, not a size that would identify a known file. Segment 0, which
+holds the length, is sealed last (the sink must be seekable), never twice. Version 1 blobs (exact
+size, no length) are still read and re-wrapped as they are.
 """
 
 from __future__ import annotations
@@ -28,7 +34,10 @@ from chatarchief.archive.services.blob_keys import KeyProvider, Keyring
 from chatarchief.core.errors import ChatarchiefError
 
 MAGIC = b"\x89CAB\r\n\x1a\n"
-VERSION = 1
+VERSION = 2  # written; version 1 is still read
+VERSIONS = (1, 2)
+LENGTH = 8  # version 2: the plaintext's length, sealed at the start of segment 0
+MIN_PADDED = 4096
 SEGMENT = 1024 * 1024
 TAG = 16
 PREFIX = 7
@@ -84,31 +93,76 @@ def _key_block(provider: KeyProvider, data_key: bytes) -> bytes:
     return bytes([len(key_id)]) + key_id + len(wrapped).to_bytes(2, "big") + wrapped
 
 
+def padded_size(length: int) -> int:
+    """Padmé padding (Nikitin et al., PETS 2019): round `length` up so that only O(log log n) of its
+    bits show, at most 12 % more; never below MIN_PADDED."""
+    total = max(length, MIN_PADDED)
+    exponent = total.bit_length() - 1
+    mask = (1 << (exponent - exponent.bit_length())) - 1
+    return (total + mask) & ~mask
+
+
+class _Padded:
+    """The plaintext, then zeros up to padded_size(LENGTH + its length); hashes and counts the plaintext."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self._source = source
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self._padding: int | None = None  # zeros still to give, once the source has ended
+
+    def read(self, size: int) -> bytes:
+        data = b""
+        if self._padding is None:
+            data = read_full(self._source, size)
+            self.digest.update(data)
+            self.size += len(data)
+            if len(data) == size:
+                return data
+            self._padding = padded_size(LENGTH + self.size) - LENGTH - self.size
+        zeros = min(size - len(data), self._padding)
+        self._padding -= zeros
+        return data + bytes(zeros)
+
+
 def encrypt_stream(
     source: IO[bytes], sink: IO[bytes], provider: KeyProvider, segment: int = SEGMENT
 ) -> tuple[str, int]:
-    """Encrypt `source` into `sink`; return (SHA-256 of the plaintext, plaintext size)."""
+    """Encrypt `source` into `sink` (seekable); return (SHA-256 of the plaintext, plaintext size)."""
+    if segment <= LENGTH:
+        raise ValueError("segment too small")
     data_key = AESGCM.generate_key(bit_length=256)
     prefix = os.urandom(PREFIX)
     fixed = MAGIC + bytes([VERSION]) + segment.to_bytes(4, "big") + prefix
     sink.write(fixed + _key_block(provider, data_key))
     aead = AESGCM(data_key)
-    digest = hashlib.sha256()
-    size = 0
-    index = 0
-    pending = read_full(source, segment)
+    padded = _Padded(source)
+
+    def seal(index: int, plain: bytes, final: bool) -> bytes:
+        return aead.encrypt(_nonce(prefix, index, final), plain, fixed)
+
+    head = read_full(cast(IO[bytes], padded), segment - LENGTH)
+    pending = read_full(cast(IO[bytes], padded), segment)
+    if not pending:  # all of it fits in segment 0: its length is known already
+        sink.write(seal(0, padded.size.to_bytes(LENGTH, "big") + head, True))
+        return padded.digest.hexdigest(), padded.size
+    first_at = sink.tell()
+    sink.write(bytes(segment + TAG))  # room for segment 0, sealed once the length is known
+    index = 1
     while True:
-        following = read_full(source, segment) if len(pending) == segment else b""
-        final = not following
-        sink.write(aead.encrypt(_nonce(prefix, index, final), pending, fixed))
-        digest.update(pending)
-        size += len(pending)
-        if final:
-            return digest.hexdigest(), size
+        following = read_full(cast(IO[bytes], padded), segment) if len(pending) == segment else b""
+        sink.write(seal(index, pending, not following))
+        if not following:
+            break
         pending = following
         index += 1
         if index >= 2**32:
             raise ValueError("blob too large for its segment counter")
+    end = sink.tell()
+    sink.seek(first_at)
+    sink.write(seal(0, padded.size.to_bytes(LENGTH, "big") + head, False))
+    sink.seek(end)
+    return padded.digest.hexdigest(), padded.size
 
 
 class Header:
@@ -116,6 +170,7 @@ class Header:
 
     def __init__(self, fixed: bytes, key_id: str, wrapped: bytes) -> None:
         self.fixed = fixed
+        self.version = fixed[len(MAGIC)]
         self.segment = int.from_bytes(fixed[len(MAGIC) + 1 : len(MAGIC) + 5], "big")
         self.prefix = fixed[len(MAGIC) + 5 :]
         self.key_id = key_id
@@ -128,7 +183,7 @@ def read_header(stream: IO[bytes], name: str) -> Header | bytes:
     if start != MAGIC:
         return start
     rest = read_full(stream, FIXED - len(MAGIC) + 1)
-    if len(rest) != FIXED - len(MAGIC) + 1 or rest[0] != VERSION:
+    if len(rest) != FIXED - len(MAGIC) + 1 or rest[0] not in VERSIONS:
         raise corrupted(name, "onbekende of afgekapte kop.", "unknown or truncated header.")
     fixed = MAGIC + rest[:-1]
     key_id = read_full(stream, rest[-1])
@@ -137,7 +192,7 @@ def read_header(stream: IO[bytes], name: str) -> Header | bytes:
     header = Header(fixed, key_id.decode("utf-8", "replace"), wrapped)
     if len(key_id) != rest[-1] or len(length) != 2 or len(wrapped) != int.from_bytes(length, "big") or not wrapped:
         raise corrupted(name, "afgekapte kop.", "truncated header.")
-    if not 0 < header.segment <= MAX_SEGMENT:
+    if not (LENGTH if header.version >= 2 else 0) < header.segment <= MAX_SEGMENT:
         raise corrupted(name, "ongeldige segmentgrootte.", "invalid segment size.")
     return header
 
@@ -168,6 +223,7 @@ class DecryptingReader(io.RawIOBase):
             raw.close()
             raise
         self._ahead = read_full(raw, header.segment + TAG)
+        self._remaining: int | None = None  # version 2: plaintext bytes still to give; None before segment 0
 
     def readable(self) -> bool:
         return True
@@ -193,10 +249,23 @@ class DecryptingReader(io.RawIOBase):
                 f"segment {self._index} is niet echt (gewijzigd, verwisseld of afgekapt).",
                 f"segment {self._index} is not authentic (altered, reordered or cut short).",
             ) from None
+        if self._header.version >= 2:
+            plain = self._unpad(plain, final)
         self._index += 1
         self._update(plain)
         if final:
             self._finish()
+
+    def _unpad(self, plain: bytes, final: bool) -> bytes:
+        """Version 2: the length from segment 0, then only that many bytes; the padding is dropped."""
+        if self._remaining is None:
+            self._remaining = int.from_bytes(plain[:LENGTH], "big")
+            plain = plain[LENGTH:]
+        kept = plain[: self._remaining]
+        self._remaining -= len(kept)
+        if final and self._remaining:
+            raise corrupted(self._name, "korter dan de opgeslagen lengte.", "shorter than its stored length.")
+        return kept
 
     def _update(self, plain: bytes) -> None:
         if self._digest is not None:
@@ -236,10 +305,15 @@ class DecryptingReader(io.RawIOBase):
         super().close()
 
 
-def rewrap(source: IO[bytes], sink: IO[bytes], keyring: Keyring, new: KeyProvider, name: str) -> bool:
+def rewrap(
+    source: IO[bytes], sink: IO[bytes], keyring: Keyring, new: KeyProvider, name: str, *, allow_plaintext: bool = True
+) -> bool:
     """Copy a blob to `sink` with its data key wrapped under `new`; False (nothing written) when it
-    already is. A blob stored before encryption is encrypted now (its SHA-256 checked)."""
+    already is. A blob stored before encryption is encrypted now (its SHA-256 `name` checked), where
+    `allow_plaintext` says one may exist."""
     header = read_header(source, name)
+    if isinstance(header, bytes) and not allow_plaintext:
+        raise corrupted(name, "geen versleuteld bestand.", "not an encrypted blob.")
     if isinstance(header, bytes):
         plain = DecryptingReader(cast(IO[bytes], _Prepend(header, source)), keyring, name)
         encrypt_stream(cast(IO[bytes], plain), sink, new)
