@@ -2,12 +2,14 @@
 login requirement (LoginRequiredMiddleware) does not apply to them."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.urls import path
 
 from chatarchief.api.api import api
+from chatarchief.api.docs import api_docs
 
 patterns, _app, _namespace = api.urls
 app_name = "api"  # the namespace NinjaAPI(urls_namespace="api") reverses its own routes in
 for pattern in patterns:
     pattern.callback = login_not_required(pattern.callback)  # type: ignore[attr-defined]
 
-urlpatterns = list(patterns)
+urlpatterns = [*patterns, path("docs", api_docs, name="docs")]  # the reference for people (api/docs.py)
