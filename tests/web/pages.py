@@ -144,7 +144,7 @@ def client_for(world: World, session: str | None) -> Client:
         pass_second_factor(client, user, recent_auth=True)
         return client
     client = Client()
-    user, _created = User.objects.get_or_create(username=f"page-check-{session}")
+    user, _created = User.objects.get_or_create(username=f"page-check-{session.replace('_', '-')}")
     if session == "password_only" and not TOTPDevice.objects.filter(user=user).exists():
         TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     assert session in ("password_only", "unenrolled"), f"unknown session kind {session!r}"

@@ -17,9 +17,12 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from chatarchief.archive.models import Attachment
-from chatarchief.web.demo import load_demo
+from chatarchief.access import otp
+from chatarchief.archive.models import Attachment, Custodian
+from chatarchief.web.demo import DEMO_PASSWORD, DEMO_USER, load_demo
+from chatarchief.web.demo_totp import DEMO_TOTP_KEY
 from tests.web.pages import Visit, all_visits, client_for
+from tests.web.test_browser import SCREENSHOTS
 from tests.web.world import World, build
 
 pytestmark = pytest.mark.browser
@@ -29,6 +32,17 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANGUAGES = ("nl", "en")
 NARROW = {"width": 320, "height": 640}
 WIDE = {"width": 1280, "height": 800}
+
+# pages whose look is kept in docs/screenshots/ (Dutch, desktop and 320 px wide)
+SCREENSHOT_PAGES = {
+    "login": "login-page",
+    "demo:home": "home",
+    "demo:custodian": "custodian",
+    "demo:delivery": "receipt",
+    "demo:upload": "upload-form",
+    "demo:conversation": "conversation-page",
+    "api:docs": "api-docs",
+}
 
 RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
@@ -74,9 +88,11 @@ def _context(browser: Any, base_url: str, client: Any, language: str) -> Any:
     return context
 
 
-def _check_page(page: Any, where: str, language: str) -> list[str]:
+def _check_page(page: Any, where: str, language: str, screenshot: str | None = None) -> list[str]:
     """axe at full width, then the reflow check at 320 px; a list of readable failures."""
     failures = []
+    if screenshot:
+        page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"), full_page=True)
     lang = page.evaluate("document.documentElement.lang")
     if lang != language:
         failures.append(f"{where}: <html lang={lang!r}>, expected {language!r}")
@@ -92,6 +108,8 @@ def _check_page(page: Any, where: str, language: str) -> list[str]:
         failures.append(
             f"{where}: scrolls sideways at 320 px ({overflow['scrollWidth']} > {overflow['innerWidth']}), widest: {overflow['culprits']}"
         )
+    if screenshot:
+        page.screenshot(path=str(SCREENSHOTS / f"{screenshot}-320.png"), full_page=True)
     for violation in page.evaluate(RUN_AXE, TAGS):  # narrow layouts hide and move things: check again
         failures.append(f"{where} at 320 px: axe {violation['id']}: {violation['help']} {violation['nodes'][:1]}")
     return failures
@@ -113,7 +131,8 @@ def _visit(browser: Any, base_url: str, world: World, visit: Visit, language: st
             return [
                 f"{where}: answers {response.headers.get('content-type')}; a page must be HTML, else list it in NOT_PAGES"
             ]
-        failures = _check_page(page, where, language)
+        screenshot = SCREENSHOT_PAGES.get(visit.name) if language == "nl" else None
+        failures = _check_page(page, where, language, screenshot)
         failures += [f"{where}: CSP violation: {text}" for text in csp]
         return failures
     finally:
@@ -134,3 +153,81 @@ def test_the_server_error_page_passes_axe(site: World, live_server: Any, browser
     with override_settings(ROOT_URLCONF="tests.web.urls_boom"):
         failures = _visit(browser, live_server.url, site, Visit("error:500", "/boom/", "reviewer", expect=500), "nl")
     assert not failures, "\n".join(failures)
+
+
+# Keyboard only: Tab to move, typing and Enter (Space for the file chooser, as a keyboard user does) -----
+
+FOCUS_VISIBLE = """() => { const e = document.activeElement; const s = getComputedStyle(e);
+  return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none"; }"""
+
+ANNOUNCEMENTS = """document.addEventListener("DOMContentLoaded", () => {
+  const region = document.querySelector("[data-ca-progress] [role=status]");
+  if (!region) return;
+  new MutationObserver(() => {
+    const said = JSON.parse(sessionStorage.getItem("announced") || "[]");
+    said.push(region.textContent);
+    sessionStorage.setItem("announced", JSON.stringify(said));
+  }).observe(region, {childList: true, characterData: true, subtree: true});
+});"""
+
+
+def _tab_to(page: Any, selector: str, limit: int = 40) -> None:
+    """Press Tab until the element is focused (a focus indicator must show), or fail."""
+    for _press in range(limit):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            assert page.evaluate(FOCUS_VISIBLE), f"{selector} has focus but no visible focus indicator"
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} is not reachable with Tab within {limit} presses on {page.url}")
+
+
+def _keyboard_login(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/login/")
+    _tab_to(page, "#id_username")
+    page.keyboard.type(DEMO_USER)
+    _tab_to(page, "#id_password")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#otp-form")
+    _tab_to(page, "#id_token")
+    page.keyboard.type(otp.current_code(DEMO_TOTP_KEY))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Functionarissen')")
+
+
+def test_login_and_upload_with_the_keyboard_alone(site: World, live_server: Any, browser: Any, tmp_path: Path) -> None:
+    export = tmp_path / "WhatsApp-chat met Toetsenbord.txt"
+    export.write_text(
+        "05-03-2026 09:00 - Anna de Vries: Kan dit ook zonder muis?\n05-03-2026 09:01 - Minister: Ja, met Tab en Enter.\n",
+        encoding="utf-8",
+    )
+    context = browser.new_context(viewport=WIDE, locale="nl-NL")
+    context.add_init_script(ANNOUNCEMENTS)
+    page = context.new_page()
+    _keyboard_login(page, live_server.url)
+
+    _tab_to(page, "nav a[href='/upload/']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#upload-form")
+    assert page.locator("#upload-progress progress").is_hidden()  # no empty bar before anything is sent
+    _tab_to(page, "#id_custodian")
+    page.keyboard.type("Minister")  # a closed select chooses by typing, as with a keyboard
+    assert page.eval_on_selector("#id_custodian", "s => s.selectedOptions[0].text") == "Minister van BZK"
+    _tab_to(page, "#id_files")
+    with page.expect_file_chooser(timeout=10_000) as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(export))
+    _tab_to(page, "#id_passphrase + button")  # the show/hide toggle of the secret field
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#id_passphrase", "type") == "text"
+    assert page.get_attribute("#id_passphrase + button", "aria-pressed") == "true"
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#id_passphrase", "type") == "password"
+    _tab_to(page, "#upload-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/deliveries/*/", timeout=30_000)
+    assert page.locator(".ca-status--ingested").count() == 1
+    announced = page.evaluate("JSON.parse(sessionStorage.getItem('announced') || '[]')")
+    assert any("Uploaden" in text for text in announced), announced  # the live region spoke
+    assert Custodian.objects.get(slug="minister-bzk").deliveries.filter(file_name=export.name).exists()
+    context.close()
