@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -230,4 +231,27 @@ def test_login_and_upload_with_the_keyboard_alone(site: World, live_server: Any,
     announced = page.evaluate("JSON.parse(sessionStorage.getItem('announced') || '[]')")
     assert any("Uploaden" in text for text in announced), announced  # the live region spoke
     assert Custodian.objects.get(slug="minister-bzk").deliveries.filter(file_name=export.name).exists()
+    context.close()
+
+
+def test_a_receipt_prints_without_menus_or_buttons(site: World, live_server: Any, browser: Any) -> None:
+    """print.css: no skip link, menu, account tools, footer or buttons; full width; the page's address on it."""
+    demo = Custodian.objects.get(slug="minister-bzk")
+    delivery = demo.deliveries.order_by("-pk").first()
+    assert delivery is not None
+    visit = Visit("demo:delivery", f"/deliveries/{delivery.pk}/", "demo")
+    context = _context(browser, live_server.url, client_for(site, visit.session), "nl")
+    page = context.new_page()
+    page.goto(live_server.url + visit.path)
+    page.emulate_media(media="print")
+    for hidden in (".ca-nav", ".ca-tools", ".ca-footer", ".nl-skip-link", "button"):
+        assert page.locator(hidden).evaluate_all("els => els.every(e => !e.offsetParent)"), hidden
+    assert page.locator(".ca-print-source").is_visible()
+    assert visit.path in page.locator(".ca-print-source").inner_text()
+    assert page.locator("#receipt").is_visible() and delivery.sha256 in page.locator("#receipt").inner_text()
+    main, body = page.locator("main .ca-width").bounding_box(), page.locator("body").bounding_box()
+    assert main is not None and body is not None and main["width"] >= body["width"] - 1  # the paper's full width
+    pdf = page.pdf(format="A4")  # Chromium's "print to PDF"
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1  # the receipt fits on one A4 page
     context.close()
