@@ -14,6 +14,7 @@ the pages in CODE_PAGES, whose subject is code (the API reference).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from chatarchief.archive.models import Attachment, Conversation, Custodian, Delivery, Message, Organisation
 from chatarchief.web.demo import load_demo
@@ -116,6 +118,13 @@ def archive_text() -> list[str]:
         for row in model.objects.values_list(*fields):
             values.update(str(v) for v in row if v)
     return sorted((v for v in values if len(v) >= 3), key=len, reverse=True)
+
+
+@pytest.fixture(autouse=True)
+def _restore_language() -> Iterator[None]:
+    """Requests in other languages (LocaleMiddleware) must not leave their language active for later tests."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 def schema_text() -> list[str]:
