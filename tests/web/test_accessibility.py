@@ -211,6 +211,11 @@ def test_login_and_upload_with_the_keyboard_alone(site: World, live_server: Any,
     page.keyboard.press("Enter")
     page.wait_for_selector("#upload-form")
     assert page.locator("#upload-progress progress").is_hidden()  # no empty bar before anything is sent
+    _tab_to(page, "#upload-submit")  # sent empty first: the errors come back and the focus goes to the first
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#id_custodian_error")
+    assert page.evaluate("document.activeElement.id") == "id_custodian"
+    assert page.get_attribute("#id_custodian", "aria-describedby") == "id_custodian_error"
     _tab_to(page, "#id_custodian")
     page.keyboard.type("Minister")  # a closed select chooses by typing, as with a keyboard
     assert page.eval_on_selector("#id_custodian", "s => s.selectedOptions[0].text") == "Minister van BZK"
@@ -221,7 +226,7 @@ def test_login_and_upload_with_the_keyboard_alone(site: World, live_server: Any,
     _tab_to(page, "#id_passphrase + button")  # the show/hide toggle of the secret field
     page.keyboard.press("Enter")
     assert page.get_attribute("#id_passphrase", "type") == "text"
-    assert page.get_attribute("#id_passphrase + button", "aria-pressed") == "true"
+    assert page.inner_text("#id_passphrase + button") == "Verberg"
     page.keyboard.press("Enter")
     assert page.get_attribute("#id_passphrase", "type") == "password"
     _tab_to(page, "#upload-submit")

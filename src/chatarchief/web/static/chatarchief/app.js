@@ -14,7 +14,6 @@
       button.addEventListener("click", function () {
         var show = input.type === "password";
         input.type = show ? "text" : "password";
-        button.setAttribute("aria-pressed", show ? "true" : "false");
         button.textContent = show ? button.dataset.hide : button.dataset.show;
       });
       if (input.form) {
@@ -78,6 +77,13 @@
       region.querySelector("progress").hidden = true;
       say(region, "");
     }
+  });
+
+  // A form that htmx swapped back with errors: put the keyboard focus on the first field in error,
+  // so the error (aria-describedby) is read out and the user is where the fix is.
+  document.addEventListener("htmx:afterSwap", function () {
+    var invalid = document.querySelector("main [aria-invalid=true]"); // outerHTML swaps replace the target
+    if (invalid) invalid.focus();
   });
 
   if (window.htmx) {
