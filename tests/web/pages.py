@@ -19,7 +19,6 @@ events and findings), which show more than the matrix's small world.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -29,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from chatarchief.archive.models import Conversation, Custodian
 from chatarchief.web.demo import DEMO_USER
 from tests.web.test_authorization_matrix import TABLE, Row, url_names
+from tests.web.test_authorization_matrix import _kwargs as matrix_kwargs
 from tests.web.world import World, pass_second_factor
 
 # who looks at a page that several roles may open: the role that sees the most of it comes first
@@ -70,20 +70,11 @@ def _matrix_visit(world: World, name: str, row: Row) -> Visit | None:
     """The visit of a GET row that answers 200, or None when no one gets a 200 there."""
     if 200 not in row.ok and not (isinstance(row.anon, frozenset) and 200 in row.anon):
         return None
-    column = "own" if row.target else "-"
+    path = reverse(name, kwargs=matrix_kwargs(world, row, "own"))  # the matrix's rule, for any kind of target
     if isinstance(row.anon, frozenset) and 200 in row.anon:
-        return Visit(name, reverse(name), None)
-    role = next((r for r in ROLE_PREFERENCE if r in row.allow[column]), None)
-    if role is None:
-        return None
-    kwargs: dict[str, Any] = {}
-    if row.target == "custodian":
-        kwargs = {"slug": world.archives["own"].custodian.slug}
-    elif row.target in ("managed", "revocable"):
-        kwargs = {"pk": getattr(world, row.target)["own"].pk}
-    elif row.target:
-        kwargs = {"pk": getattr(world.archives["own"], row.target).pk}
-    return Visit(name, reverse(name, kwargs=kwargs), role)
+        return Visit(name, path, None)
+    role = next((r for r in ROLE_PREFERENCE if r in row.allow["own" if row.target else "-"]), None)
+    return Visit(name, path, role) if role else None
 
 
 def matrix_visits(world: World) -> list[Visit]:

@@ -13,6 +13,7 @@ the pages in CODE_PAGES, whose subject is code (the API reference).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -26,6 +27,7 @@ from django.utils import translation
 
 from chatarchief.archive.models import Attachment, Conversation, Custodian, Delivery, Message, Organisation
 from chatarchief.web.demo import load_demo
+from tests.web import pages
 from tests.web.pages import Visit, all_visits, client_for
 from tests.web.world import World, build
 
@@ -189,3 +191,14 @@ def test_every_page_speaks_words_in_both_languages(site: World) -> None:
             failures += [f"[{language}] {visit.label}: {hit}" for hit in found]
     assert not failures, f"{len(failures)} raw codes on pages:\n" + "\n".join(failures)
     assert not clean_pending, f"these pages show no raw code any more: remove them from PENDING_PAGES: {clean_pending}"
+
+
+def test_a_route_the_checks_cannot_visit_fails_loudly(site: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GET route that answers no one with 200 and is in neither SPECIAL nor NOT_PAGES stops both checks."""
+    table = dict(pages.TABLE)
+    table["home"] = dataclasses.replace(table["home"], ok=frozenset({302}))
+    monkeypatch.setattr(pages, "TABLE", table)
+    with pytest.raises(AssertionError, match=r"routes that the page checks cannot visit: \['home'\]"):
+        pages.matrix_visits(site)
+    monkeypatch.setitem(pages.NOT_PAGES, "home", "a test says so")
+    assert "home" not in {v.name for v in pages.matrix_visits(site)}
