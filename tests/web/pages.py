@@ -26,10 +26,13 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chatarchief.archive.models import Conversation, Custodian
-from chatarchief.web.demo import DEMO_USER
+from chatarchief.web.demo import DEMO_PASSWORD, DEMO_USER, load_demo  # the demo archive (one place to import it)
+from chatarchief.web.demo_totp import DEMO_TOTP_KEY
 from tests.web.test_authorization_matrix import TABLE, Row, url_names
 from tests.web.test_authorization_matrix import _kwargs as matrix_kwargs
 from tests.web.world import World, pass_second_factor
+
+__all__ = ["DEMO_PASSWORD", "DEMO_TOTP_KEY", "DEMO_USER", "Visit", "all_visits", "client_for", "load_demo"]
 
 # who looks at a page that several roles may open: the role that sees the most of it comes first
 ROLE_PREFERENCE = ("reviewer", "custodian", "operator", "admin", "auditor", "woo_coordinator")

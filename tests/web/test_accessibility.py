@@ -20,9 +20,7 @@ from django.test import override_settings
 
 from chatarchief.access import otp
 from chatarchief.archive.models import Attachment, Custodian
-from chatarchief.web.demo import DEMO_PASSWORD, DEMO_USER, load_demo
-from chatarchief.web.demo_totp import DEMO_TOTP_KEY
-from tests.web.pages import Visit, all_visits, client_for
+from tests.web.pages import DEMO_PASSWORD, DEMO_TOTP_KEY, DEMO_USER, Visit, all_visits, client_for, load_demo
 from tests.web.test_browser import SCREENSHOTS
 from tests.web.world import World, build
 

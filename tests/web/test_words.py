@@ -26,9 +26,8 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from chatarchief.archive.models import Attachment, Conversation, Custodian, Delivery, Message, Organisation
-from chatarchief.web.demo import load_demo
 from tests.web import pages
-from tests.web.pages import Visit, all_visits, client_for
+from tests.web.pages import Visit, all_visits, client_for, load_demo
 from tests.web.world import World, build
 
 # issue 21: finished by the integrator. The custodian and conversation pages are being rewritten by
