@@ -22,15 +22,39 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) vendor
 
-# NL Design System / Rijkshuisstijl community CSS, vendored from npm at build time (not committed).
-vendor: $(VENDOR)/components.css
+# Vendored from npm at build time (pinned, not committed): the NL Design System / Rijkshuisstijl
+# community CSS, the Fira Sans font the community's tokens name (SIL OFL 1.1), and axe-core for the
+# accessibility tests (tests/web/test_accessibility.py; never served by the app).
+RHC_TOKENS := 11.1.0
+RHC_COMPONENTS := 12.0.0
+FIRA_SANS := 5.3.0
+AXE_CORE := 4.14.1
+FONTS := src/chatarchief/web/static/vendor/fira-sans
+AXE := tests/vendor/axe-core
+vendor: $(VENDOR)/components.css $(FONTS)/fira-sans.css $(AXE)/axe.min.js
 $(VENDOR)/components.css:
-	mkdir -p $(VENDOR) .npm-tmp
-	cd .npm-tmp && npm pack --silent @rijkshuisstijl-community/design-tokens@11.1.0 @rijkshuisstijl-community/components-css@12.0.0 >/dev/null
-	cd .npm-tmp && for f in *.tgz; do tar xzf $$f && mv package $${f%.tgz}; done
-	cp .npm-tmp/rijkshuisstijl-community-design-tokens-11.1.0/dist/index.css $(VENDOR)/design-tokens.css
-	cp .npm-tmp/rijkshuisstijl-community-components-css-12.0.0/dist/index.css $(VENDOR)/components.css
-	rm -rf .npm-tmp
+	rm -rf .npm-tmp/rhc && mkdir -p $(VENDOR) .npm-tmp/rhc
+	cd .npm-tmp/rhc && npm pack --silent @rijkshuisstijl-community/design-tokens@$(RHC_TOKENS) @rijkshuisstijl-community/components-css@$(RHC_COMPONENTS) >/dev/null
+	cd .npm-tmp/rhc && for f in *.tgz; do tar xzf $$f && mv package $${f%.tgz}; done
+	cp .npm-tmp/rhc/rijkshuisstijl-community-design-tokens-$(RHC_TOKENS)/dist/index.css $(VENDOR)/design-tokens.css
+	cp .npm-tmp/rhc/rijkshuisstijl-community-components-css-$(RHC_COMPONENTS)/dist/index.css $(VENDOR)/components.css
+	rm -rf .npm-tmp/rhc
+# Fira Sans 400, 400 italic, 600 and 700 in woff2 (every subset; the browser fetches what a page needs).
+$(FONTS)/fira-sans.css:
+	rm -rf .npm-tmp/fonts && mkdir -p $(FONTS)/files .npm-tmp/fonts
+	cd .npm-tmp/fonts && npm pack --silent @fontsource/fira-sans@$(FIRA_SANS) >/dev/null && tar xzf *.tgz
+	for w in 400 400-italic 600 700; do sed -E "s#, url\(\./files/[^)]*\.woff\) format\('woff'\)##" .npm-tmp/fonts/package/$$w.css; done > .npm-tmp/fonts/fira-sans.css
+	cp .npm-tmp/fonts/package/files/*-400-normal.woff2 .npm-tmp/fonts/package/files/*-400-italic.woff2 \
+	   .npm-tmp/fonts/package/files/*-600-normal.woff2 .npm-tmp/fonts/package/files/*-700-normal.woff2 $(FONTS)/files/
+	cp .npm-tmp/fonts/package/LICENSE $(FONTS)/LICENSE
+	mv .npm-tmp/fonts/fira-sans.css $(FONTS)/fira-sans.css
+	rm -rf .npm-tmp/fonts
+$(AXE)/axe.min.js:
+	rm -rf .npm-tmp/axe && mkdir -p $(AXE) .npm-tmp/axe
+	cd .npm-tmp/axe && npm pack --silent axe-core@$(AXE_CORE) >/dev/null && tar xzf *.tgz
+	cp .npm-tmp/axe/package/LICENSE $(AXE)/LICENSE
+	cp .npm-tmp/axe/package/axe.min.js $(AXE)/axe.min.js
+	rm -rf .npm-tmp/axe
 
 run: install
 	$(BIN)/chatarchief migrate

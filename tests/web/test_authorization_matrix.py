@@ -108,6 +108,7 @@ TABLE: dict[str, Row] = {
     # The token x operation x organisation matrix is tests/api/test_api_matrix.py.
     "api:api-root": Row(everywhere(NONE), anon=frozenset({404})),
     "api:openapi-json": Row(everywhere(EVERY), anon=frozenset({200})),
+    "api:docs": Row(everywhere(EVERY), anon=frozenset({200})),  # the schema as a page for people, public too
     "api:deliver": Row(everywhere(EVERY), method="post", ok=frozenset({401}), anon=frozenset({401})),
     "api:list_custodians": Row(everywhere(EVERY), ok=frozenset({401}), anon=frozenset({401})),
     "api:get_delivery": Row(

@@ -3,8 +3,10 @@ login requirement (LoginRequiredMiddleware) does not apply to them; they take up
 (the token is checked before the body is read)."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.urls import path
 
 from chatarchief.api.api import api
+from chatarchief.api.docs import api_docs
 
 patterns, _app, _namespace = api.urls
 app_name = "api"  # the namespace NinjaAPI(urls_namespace="api") reverses its own routes in
@@ -12,4 +14,4 @@ for pattern in patterns:
     pattern.callback = login_not_required(pattern.callback)  # type: ignore[attr-defined]
     pattern.callback.accepts_upload = True  # type: ignore[attr-defined]  # as web.security.accepts_upload
 
-urlpatterns = list(patterns)
+urlpatterns = [*patterns, path("docs", api_docs, name="docs")]  # the reference for people (api/docs.py)

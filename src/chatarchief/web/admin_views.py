@@ -73,7 +73,8 @@ def users(request: HttpRequest) -> HttpResponse:
     rows = []
     for user in manageable_users(request.user).order_by("username"):
         grants = RoleGrant.objects.filter(user=user).select_related("organisation", "custodian").order_by("role")
-        rows.append({"user": user, "grants": grants, "enrolled": otp.is_enrolled(user)})
+        grant_form = GrantForm(principal=request.user, auto_id=f"id_grant{user.pk}_%s")  # unique ids per row
+        rows.append({"user": user, "grants": grants, "enrolled": otp.is_enrolled(user), "grant_form": grant_form})
     return render(request, "users.html", {"rows": rows, "form": GrantForm(principal=request.user)})
 
 
