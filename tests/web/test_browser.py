@@ -4,6 +4,8 @@ view of a custodian (findings and deliveries, never message content). Screenshot
 from __future__ import annotations
 
 import base64
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,13 @@ from chatarchief.web.demo_totp import DEMO_TOTP_KEY
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The journeys take screenshots on every run; they replace the committed ones in docs/screenshots/ only
+# when asked (`make screenshots`), so a test run leaves the checkout clean.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("CHATARCHIEF_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "chatarchief-screenshots"
+)
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
