@@ -11,10 +11,6 @@ export CHATARCHIEF_DATA_DIR ?= $(CURDIR)/data
 # the PostgreSQL database of `make test-postgres` (pytest-django tests in test_<name>_gw<N>)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/chatarchief
 
-# refresh the screenshots in docs/screenshots/ from the browser journeys
-screenshots: install browser
-	CHATARCHIEF_SCREENSHOTS=1 $(BIN)/pytest -q -m browser
-
 .PHONY: screenshots run test install vendor browser lint bench test-postgres clean
 
 $(STAMP): pyproject.toml
@@ -89,3 +85,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
+
+# refresh the screenshots in docs/screenshots/ from the browser journeys
+screenshots: install browser
+	CHATARCHIEF_SCREENSHOTS=1 $(BIN)/pytest -q -m browser
