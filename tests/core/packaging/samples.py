@@ -17,6 +17,9 @@ from chatarchief.core.packaging.document import (
 )
 
 AMS = "Europe/Amsterdam"
+# The smallest byte strings that match PRONOM's signatures for fmt/199 (MP4) and fmt/946 (Ogg Opus).
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 40 + b"\x00\x00\x00\x08moov"
+OPUS = b"OggS\x00\x02" + b"\x00" * 20 + b"\x01\x13" + b"OpusHead" + b"\x01\x02" + b"\x00" * 9 + b"OggS" + b"\x00" * 20
 
 
 def at(hour: int, minute: int, second: int = 0, day: int = 4) -> dt.datetime:

@@ -60,9 +60,18 @@ def html_to_pdf(
     options: dict[str, object] = {"stylesheets": styles, "pdf_identifier": identifier or b"chatarchief"}
     if variant is not PdfVariant.NORMAL:
         options["pdf_variant"] = variant.value
+        options["finisher"] = _uncompressed_metadata
     pdf = document.write_pdf(**options)
     assert isinstance(pdf, bytes)
     return pdf
+
+
+def _uncompressed_metadata(document, pdf) -> None:  # type: ignore[no-untyped-def]
+    """Leave the XMP metadata stream uncompressed (PDF/A-3 allows either), so that format
+    identification by signature (DROID, PRONOM fmt/480) sees the PDF/A identification."""
+    reference = pdf.catalog.get("Metadata")
+    if reference:
+        pdf.objects[int(reference.split()[0])].compress = False
 
 
 def _fetcher(resources: dict[str, Resource]):  # type: ignore[no-untyped-def]
