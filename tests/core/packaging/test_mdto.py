@@ -7,10 +7,10 @@ from lxml import etree
 
 from chatarchief.core.packaging.mdto import (
     GEEN_BEPERKING,
+    LIJST_EVENTS,
     NS,
     XSD_SHA256,
     Begrip,
-    BeperkingGebruik,
     Bestand,
     Checksum,
     DekkingInTijd,
@@ -20,7 +20,9 @@ from chatarchief.core.packaging.mdto import (
     Termijn,
     Verwijzing,
     aggregatieniveau,
+    beperking,
     bestand_xml,
+    chat_event,
     informatieobject_xml,
     validate_mdto,
     waardering,
@@ -34,7 +36,7 @@ BZK = Verwijzing(
     "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
     Identificatie("https://organisaties.overheid.nl/7/Binnenlandse_Zaken", "Register van Overheidsorganisaties"),
 )
-EVENTS = "Begrippenlijst Events chatarchief"
+EVENTS = LIJST_EVENTS
 
 
 def conversation() -> Informatieobject:
@@ -44,10 +46,10 @@ def conversation() -> Informatieobject:
         waardering=waardering("B"),
         archiefvormer=(BZK,),
         beperking_gebruik=(
-            BeperkingGebruik(
-                Begrip("Beperkt openbaar", "Begrippenlijst Beperkingen chatarchief"),
+            beperking(
+                "Beperkt openbaar",
                 "Bevat persoonsgegevens van derden (Woo 5.1.2e)",
-                termijn=Termijn(looptijd="P20Y", einddatum=dt.date(2046, 1, 1)),
+                Termijn(looptijd="P20Y", einddatum=dt.date(2046, 1, 1)),
             ),
         ),
         aggregatieniveau=aggregatieniveau("Dossier"),
@@ -55,9 +57,8 @@ def conversation() -> Informatieobject:
         dekking_in_tijd=(DekkingInTijd(Begrip("Looptijd", EVENTS), dt.date(2025, 1, 2), dt.date(2025, 3, 4)),),
         taal=("nl",),
         events=(
-            Event(
-                Begrip("Ontvangst", EVENTS), dt.datetime(2025, 3, 5, 10, 0, 7, 123, tzinfo=dt.UTC), BZK, "3 leveringen"
-            ),
+            chat_event("ontvangst", dt.datetime(2025, 3, 5, 10, 0, 7, 123, tzinfo=dt.UTC), BZK, "3 leveringen"),
+            chat_event("uitsluiting", dt.date(2025, 3, 6), resultaat="12 privéberichten uitgesloten"),
             Event(Begrip("Lakking", EVENTS), dt.date(2025, 4, 1)),
         ),
         bewaartermijn=Termijn(Begrip("Einde ambtstermijn", EVENTS), dt.date(2026, 1, 1), "P10Y", dt.date(2036, 1, 1)),
@@ -75,6 +76,8 @@ def test_informatieobject_validates_and_keeps_hostile_text_as_text():
     assert root.get("version") is None
     assert "MDTO-XML1.0.1.xsd" in root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation")
     assert b"<eventTijd>2025-03-05T10:00:07+00:00</eventTijd>" in data
+    labels = [e.findtext(f"{{{NS}}}eventType/{{{NS}}}begripLabel") for e in root.iter(f"{{{NS}}}event")]
+    assert labels == ["Ontvangst", "Uitsluiting", "Lakking"]
 
 
 def test_minimal_informatieobject_and_bestand_validate():

@@ -29,6 +29,10 @@ LIJST_AGGREGATIENIVEAU = "Begrippenlijst Aggregatieniveaus MDTO"
 LIJST_BEPERKING = "Begrippenlijst Beperkingen MDTO"
 LIJST_CHECKSUM = "Begrippenlijst ChecksumAlgoritme MDTO"
 LIJST_PRONOM = "PRONOM-register"
+# This archive's own terms where no MDTO list was at hand to quote (documented in docs/packaging.md).
+LIJST_EVENTS = "Begrippenlijst Events chatarchief"
+LIJST_BEPERKINGEN = "Begrippenlijst Beperkingen chatarchief"
+CHAT_EVENTS = {"ontvangst": "Ontvangst", "uitsluiting": "Uitsluiting", "lakking": "Lakking"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,19 @@ def aggregatieniveau(label: str) -> Begrip:
 
 
 GEEN_BEPERKING = BeperkingGebruik(Begrip("Geen beperking", LIJST_BEPERKING))
+
+
+def chat_event(
+    kind: str, tijd: dt.datetime | dt.date | None, actor: Verwijzing | None = None, resultaat: str | None = None
+) -> Event:
+    """An event of this archive: ``ontvangst`` (a delivery received), ``uitsluiting`` (private or party
+    content excluded) or ``lakking`` (redacted for a Woo publication)."""
+    return Event(Begrip(CHAT_EVENTS[kind], LIJST_EVENTS), tijd, actor, resultaat)
+
+
+def beperking(label: str, beschrijving: str, termijn: Termijn | None = None) -> BeperkingGebruik:
+    """A restriction on use in this archive's terms, e.g. ("Beperkt openbaar", "Woo 5.1.2e: ...")."""
+    return BeperkingGebruik(Begrip(label, LIJST_BEPERKINGEN), beschrijving, termijn=termijn)
 
 
 # ---- writing --------------------------------------------------------------------------------------
