@@ -32,8 +32,9 @@ TARGET = 200  # messages/s
 
 
 def _render(args: tuple[object, Path]) -> tuple[int, int]:
-    from chatarchief.core.packaging.chat_pdf import render_redacted_pdf
     from tests.generators.chat_documents import redactions_for
+
+    from chatarchief.core.packaging.chat_pdf import render_redacted_pdf
 
     doc, folder = args
     pdf = render_redacted_pdf(doc, redactions_for(doc))  # type: ignore[arg-type]
@@ -44,7 +45,6 @@ def _render(args: tuple[object, Path]) -> tuple[int, int]:
 def _check(folder: Path) -> int:
     """Extract every PDF's text and make sure no redacted phone number survived."""
     import pypdf
-
     from tests.generators.chat_documents import PHONES
 
     pages = 0
@@ -72,8 +72,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     options = parser.parse_args()
 
-    from chatarchief.core.packaging.chat_pdf import render_redacted_pdf
     from tests.generators.chat_documents import generate_documents, redactions_for
+
+    from chatarchief.core.packaging.chat_pdf import render_redacted_pdf
 
     docs = list(generate_documents(options.n, seed=18, per_day=options.per_day))
     render_redacted_pdf(docs[0], redactions_for(docs[0]))  # warm up: fonts, Pango, imports

@@ -118,3 +118,13 @@ def test_generic_html_helper_serves_only_its_own_resources(tmp_path):
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages[0].images) == 1  # only the resource handed in
     assert "Ontvangstbevestiging" in reader.pages[0].extract_text()
+
+
+def test_tombstones_view_once_and_later_deletions_are_labelled():
+    doc = _doc()
+    doc.messages[0].kind, doc.messages[0].body = MessageKind.DELETED, ""
+    doc.messages[1].kind, doc.messages[1].body = MessageKind.VIEW_ONCE, ""
+    doc.messages[2].kind, doc.messages[2].body, doc.messages[2].deleted = MessageKind.TEXT, "BEWAARD", True
+    text = pdf_probe.pypdf_text(render_chat_pdf(doc))
+    assert "Dit bericht is verwijderd" in text and "Eenmalig bekijken" in text
+    assert "BEWAARD" in text and "later verwijderd door de afzender" in text

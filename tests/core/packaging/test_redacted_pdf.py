@@ -105,6 +105,14 @@ def test_rectangle_is_painted_in_the_pixels_and_metadata_is_gone():
         assert secret.encode() not in images[0].data
 
 
+def test_rectangle_corners_in_any_order_and_partly_outside_are_clipped():
+    pdf = render_redacted_pdf(secret_document(), [MediaRedaction("m4", 0, "5.1.2e", (450, 350, 300, 200))])
+    (image,) = [image for page in pypdf.PdfReader(io.BytesIO(pdf)).pages for image in page.images]
+    picture = Image.open(io.BytesIO(image.data)).convert("RGB")
+    assert picture.getpixel((390, 290)) == (0, 0, 0)
+    assert picture.getpixel((290, 190))[0] > 150  # just outside the box: still red
+
+
 def test_hostile_markup_is_printed_as_text_and_fetches_nothing(tmp_path):
     secret_file = tmp_path / "secret.txt"
     secret_file.write_text("LOCALFILESECRET")

@@ -23,8 +23,10 @@ from chatarchief.core.packaging.sip import (
 from chatarchief.core.packaging.sip_reader import read_sip, validate_sip
 from chatarchief.core.packaging.sip_slip import read_packing_slip
 from tests.core.packaging.samples import MP4, OPUS, jpeg, png, secret_document
+from tests.paths import REPO_ROOT
 
 NOW = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
+SHARED_MDTO = REPO_ROOT.parent / "shared" / "standards" / "mdto"
 BZK = Verwijzing(
     "Ministerie van BZK", Identificatie("https://organisaties.overheid.nl/7", "Register van Overheidsorganisaties")
 )
@@ -184,3 +186,29 @@ def test_a_payload_file_never_passes_for_a_sidecar(tmp_path):
     build_sip(tmp_path / "out", top, SLIP, now=NOW)
     assert validate_sip(tmp_path / "out") == []
     assert [f.naam for f in read_sip(tmp_path / "out").objects[0].files] == ["x.MDTO_.xml"]
+
+
+@pytest.mark.skipif(not SHARED_MDTO.is_dir(), reason="../shared/standards/mdto is absent")
+def test_reader_walks_a_package_made_of_the_official_examples(tmp_path):
+    """The reader is not tied to what build_sip writes: the Nationaal Archief's own examples, laid out
+    as the draft says (serie > dossier > archiefstuk > bestand), read with only the stand-in file's
+    size and checksum wrong."""
+    serie = tmp_path / "serie"
+    dossier = serie / "dossier"
+    stuk = dossier / "archiefstuk"
+    stuk.mkdir(parents=True)
+    (serie / "serie.MDTO.xml").write_bytes((SHARED_MDTO / "voorbeeld-serie-informatieobject.xml").read_bytes())
+    (dossier / "dossier.MDTO.xml").write_bytes((SHARED_MDTO / "voorbeeld-dossier-informatieobject.xml").read_bytes())
+    (stuk / "archiefstuk.MDTO.xml").write_bytes(
+        (SHARED_MDTO / "voorbeeld-archiefstuk-informatieobject.xml").read_bytes()
+    )
+    (stuk / "DC-2015_1753-1.PDF").write_bytes(b"%PDF-1.3 stand-in")
+    (stuk / "DC-2015_1753-1.PDF.bestand.MDTO.xml").write_bytes((SHARED_MDTO / "voorbeeld-bestand.xml").read_bytes())
+    reading = read_sip(tmp_path)
+    assert [node.aggregatieniveau for node in reading.walk()] == ["Serie", "Dossier", "Archiefstuk"]
+    (file,) = reading.walk()[2].files
+    assert file.format_code == "fmt/17" and file.representatie_van == ("DC-2015/1753", "Archief Deltacommissaris")
+    assert reading.problems == [
+        "serie/dossier/archiefstuk/DC-2015_1753-1.PDF: omvang 57727859 but the file has 17 bytes",
+        "serie/dossier/archiefstuk/DC-2015_1753-1.PDF: checksum does not match the file",
+    ]

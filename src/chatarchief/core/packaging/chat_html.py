@@ -60,12 +60,13 @@ LABELS = {
         "holders": "Aangeleverd door",
         "zone": "Tijden in",
         "edited": "bewerkt",
-        "deleted": "later verwijderd door de afzender; de gearchiveerde tekst staat hierboven",
+        "deleted_later": "later verwijderd door de afzender; de gearchiveerde tekst staat hierboven",
         "versions": "Eerdere versie",
         "omitted": "Media niet meegeleverd",
         "unreadable": "Afbeelding kon niet worden weergegeven",
         "file": "Bijlage",
         "view_once": "Eenmalig bekijken",
+        "deleted": "Dit bericht is verwijderd",
         "redacted": "Gelakt",
         "days": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
         "months": (
@@ -79,12 +80,13 @@ LABELS = {
         "holders": "Handed in by",
         "zone": "Times in",
         "edited": "edited",
-        "deleted": "later deleted by the sender; the archived text is shown above",
+        "deleted_later": "later deleted by the sender; the archived text is shown above",
         "versions": "Earlier version",
         "omitted": "Media not included",
         "unreadable": "Picture could not be shown",
         "file": "Attachment",
         "view_once": "View once",
+        "deleted": "This message was deleted",
         "redacted": "Redacted",
         "days": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
         "months": (
@@ -167,8 +169,8 @@ def _message_html(message: RenderMessage, labels: dict, resources: dict[str, Res
         inner.append(_box_block(message.whole))
     else:
         inner.extend(_attachment_html(att, labels, resources) for att in message.attachments)
-        if message.kind is MessageKind.VIEW_ONCE and not message.body:
-            inner.append(f'<div class="file">{escape(labels["view_once"])}</div>')
+        if message.kind in (MessageKind.VIEW_ONCE, MessageKind.DELETED) and not message.body:
+            inner.append(f'<div class="file">{escape(labels[message.kind.value])}</div>')
         if message.body:
             inner.append(f'<div class="body">{rich_html(message.body)}</div>')
         elif message.event:
@@ -177,7 +179,7 @@ def _message_html(message: RenderMessage, labels: dict, resources: dict[str, Res
             when = f" ({escape(version.time)})" if version.time else ""
             inner.append(f'<div class="ver">{escape(labels["versions"])}{when}: {rich_html(version.body)}</div>')
         if message.deleted:
-            inner.append(f'<div class="flag">{escape(labels["deleted"])}</div>')
+            inner.append(f'<div class="flag">{escape(labels["deleted_later"])}</div>')
     flags = f" · {escape(labels['edited'])}" if message.edited and not message.whole else ""
     inner.append(f'<div class="when">{escape(message.time)}{flags}</div>')
     return f'<div class="{classes}">' + "".join(inner) + "</div>"

@@ -90,8 +90,10 @@ def _decode(data: bytes) -> tuple[Image.Image, bool]:
 
 
 def _paint_box(picture: Image.Image, box: PixelBox) -> None:
-    x0, x1 = sorted((max(0, box.x0), min(picture.width, box.x1)))
-    y0, y1 = sorted((max(0, box.y0), min(picture.height, box.y1)))
+    low_x, high_x = sorted((box.x0, box.x1))
+    low_y, high_y = sorted((box.y0, box.y1))
+    x0, x1 = max(0, low_x), min(picture.width, high_x)
+    y0, y1 = max(0, low_y), min(picture.height, high_y)
     if x1 <= x0 or y1 <= y0:
         raise ImageRefused(f"box {box.x0},{box.y0},{box.x1},{box.y1} lies outside the picture")
     draw = ImageDraw.Draw(picture)

@@ -266,6 +266,7 @@ def _prepare_message(plan: _Plan, message: ChatMessage, zone: ZoneInfo, max_side
     if message.sender_name or message.sender:
         grounds = plan.senders.get(message.sender or "")
         sender = (Box(normalise_grounds(sorted(grounds))),) if grounds else plan.rich(message.sender_name or "")
+        sender = sender or None
     rendered = RenderMessage(
         sender=sender,
         time=time,
