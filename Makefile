@@ -11,7 +11,7 @@ export CHATARCHIEF_DATA_DIR ?= $(CURDIR)/data
 # the PostgreSQL database of `make test-postgres` (pytest-django tests in test_<name>_gw<N>)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/chatarchief
 
-.PHONY: screenshots run test install vendor browser lint bench test-postgres clean
+.PHONY: screenshots run test install vendor browser pdf-deps lint bench test-postgres clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -20,7 +20,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) vendor
+install: $(STAMP) vendor pdf-deps $(VENV)/.names-cache
+
+# WeasyPrint (PDF renditions, Woo PDFs, receipts) needs Pango and a font to embed (DejaVu).
+pdf-deps:
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
+
+# deduce (Dutch person names for redaction suggestions) builds its lookup cache once (about a minute).
+$(VENV)/.names-cache: $(STAMP)
+	$(BIN)/python -c "from chatarchief.core.redact import warm_name_finder; warm_name_finder()"
+	touch $@
 
 # Vendored from npm at build time (pinned, not committed): the NL Design System / Rijkshuisstijl
 # community CSS, the Fira Sans font the community's tokens name (SIL OFL 1.1), and axe-core for the
