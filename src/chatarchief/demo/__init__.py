@@ -14,7 +14,7 @@ from chatarchief.access.services import grant
 from chatarchief.archive.models import Custodian, Organisation
 from chatarchief.archive.services import registry
 from chatarchief.archive.services.ingest import ingest
-from chatarchief.web.demo_totp import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
+from chatarchief.demo.totp import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 (documented demo login, development data only)
@@ -60,7 +60,7 @@ def _demo_totp(user: object, actor: str) -> Iterator[str]:
         otp.provision(user, DEMO_TOTP_KEY, actor=actor)
     yield (
         f"user {DEMO_USER} two-factor: TOTP secret {DEMO_TOTP_SECRET} (add it to an authenticator app, "
-        "or run `python -m chatarchief.web.demo_totp` for the current code)"
+        "or run `python -m chatarchief.demo.totp` for the current code)"
     )
 
 

@@ -1,0 +1,28 @@
+"""Compliance: `chatarchief findings`."""
+
+from __future__ import annotations
+
+import click
+
+from chatarchief.cli.base import actor, print_json, writes_to_pipe
+
+
+@click.command("findings")
+@click.option("--custodian", required=True)
+@click.option("--format", "output_format", type=click.Choice(["json"]), default="json", show_default=True)
+@writes_to_pipe
+def findings(custodian: str, output_format: str) -> int:
+    """print findings"""
+    from chatarchief.archive.services import readout, registry
+    from chatarchief.audit import log
+    from chatarchief.compliance import cadence
+
+    target = registry.get_custodian(custodian)
+    cadence.refresh(target)
+    rows = readout.findings(target)
+    log.findings_listed(actor(), target.slug, len(rows))
+    print_json(rows)
+    return 0
+
+
+COMMANDS = [findings]
