@@ -17,8 +17,8 @@ import pytest
 from chatarchief.api.api import api
 from chatarchief.api.constants import Operation
 from chatarchief.archive.models import Delivery
-from chatarchief.archive.services.ingest import ingest
 from chatarchief.audit.models import AuditEvent
+from chatarchief.intake.pipeline import ingest
 from tests.api.conftest import bearer, upload, whatsapp_text
 
 pytestmark = pytest.mark.django_db

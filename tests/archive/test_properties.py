@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from chatarchief.archive.models import Custodian
 from chatarchief.archive.services import registry
-from chatarchief.archive.services.ingest import ingest
+from chatarchief.intake.pipeline import ingest
 from tests.archive.scenario import write_exports
 from tests.archive.test_scenario import _normalised_findings, _normalised_messages
 

@@ -20,7 +20,7 @@ from chatarchief.access.constants import Role
 from chatarchief.access.services import grant
 from chatarchief.archive.models import Attachment, Conversation, Custodian, Delivery, Organisation
 from chatarchief.archive.services import registry
-from chatarchief.archive.services.ingest import ingest
+from chatarchief.intake.pipeline import ingest
 from tests.generators.whatsapp import Spec, render_export
 
 ROLES = [r.value for r in Role]

@@ -37,7 +37,7 @@ def ingest(
 ) -> int:
     """hand in export files or folders for a custodian"""
     from chatarchief.archive.services import registry
-    from chatarchief.archive.services.ingest import ingest as ingest_path
+    from chatarchief.intake.pipeline import ingest as ingest_path
 
     target = registry.get_custodian(custodian)
     secret = read_secret(passphrase_file)
@@ -65,7 +65,6 @@ def ingest(
                 path,
                 target,
                 actor=actor(),
-                file_name=os.path.basename(path.rstrip("/")),
                 exported_at=exported_at,
                 secret=secret,
                 progress=progress,

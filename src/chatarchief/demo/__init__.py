@@ -13,8 +13,8 @@ from chatarchief.access.constants import Role
 from chatarchief.access.services import grant
 from chatarchief.archive.models import Custodian, Organisation
 from chatarchief.archive.services import registry
-from chatarchief.archive.services.ingest import ingest
 from chatarchief.demo.totp import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
+from chatarchief.intake.pipeline import ingest
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 (documented demo login, development data only)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -39,11 +37,3 @@ def can_deliver(user: Any, custodian: Custodian) -> bool:
 
 def actor(user: Any) -> str:
     return f"web:{getattr(user, 'username', 'anonymous')}"
-
-
-def download_name(name: str) -> str:
-    """A file name safe to offer for download: no folders, no control or bidi-format characters
-    (U+202E would show "factuur\u202efdp.exe" as "factuurexe.pdf")."""
-    base = os.path.basename(name.replace("\\", "/"))
-    cleaned = "".join(ch for ch in base if unicodedata.category(ch) not in {"Cc", "Cf"}).strip(" .")
-    return cleaned or "bestand"
