@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
+from chatarchief.access import services as access
 from chatarchief.api.accounts import authenticate, custodians_for_service_account, has_operation
 from chatarchief.api.constants import OPERATION_ACTIONS, Operation
 from chatarchief.api.models import ServiceAccount
@@ -143,7 +144,7 @@ def _not_found(nl: str, en: str) -> Problem:
 
 def _custodian(account: ServiceAccount, operation: Operation, slug: str) -> Custodian:
     """The custodian in the account's scope, or 404 (out of scope looks exactly like not existing)."""
-    custodian = custodians_for_service_account(account, OPERATION_ACTIONS[operation]).filter(slug=slug).first()
+    custodian = access.custodian_by_slug(account, OPERATION_ACTIONS[operation], slug)
     if custodian is None:
         if Custodian.objects.filter(slug=slug).exists():
             log.api_denied(account.actor, operation.value, "scope", custodian=slug)
@@ -195,10 +196,9 @@ def get_delivery(
 ) -> dict[str, Any]:
     account = _account(request)
     _require(account, Operation.READ_STATUS)
-    scope = custodians_for_service_account(account, OPERATION_ACTIONS[Operation.READ_STATUS])
-    delivery = Delivery.objects.select_related("custodian").filter(pk=pk, custodian__in=scope).first()
-    if delivery is None:
-        if Delivery.objects.filter(pk=pk).exists():
+    delivery = Delivery.objects.select_related("custodian").filter(pk=pk).first()
+    if delivery is None or not access.allowed(account, OPERATION_ACTIONS[Operation.READ_STATUS], delivery.custodian):
+        if delivery is not None:
             log.api_denied(account.actor, Operation.READ_STATUS.value, "scope", delivery=pk)
         raise _not_found("Aanlevering", "Delivery")
     log.api_read(account.actor, "delivery", delivery.custodian.slug, obj=delivery)

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from chatarchief.cli.base import actor, writes_to_pipe
+from chatarchief.cli.base import actor, principal, writes_to_pipe
 
 
 @click.command("messages")
@@ -17,10 +17,13 @@ from chatarchief.cli.base import actor, writes_to_pipe
 @writes_to_pipe
 def messages(custodian: str, output_format: str, conversation: int | None) -> int:
     """print archived messages"""
+    from chatarchief.access import services as access
+    from chatarchief.access.constants import Action
     from chatarchief.archive.services import readout, registry
     from chatarchief.audit import log
 
     target = registry.get_custodian(custodian)
+    access.require(principal(), Action.READ_CONTENT, target)
     count = 0
     out = sys.stdout
     for row in readout.iter_messages(target, conversation):

@@ -37,9 +37,32 @@ def lang() -> str:
 
 
 def actor() -> str:
-    """The audit log's name for whoever runs the command: `cli:<name>` (see `principal()`)."""
+    """The audit log's name for whoever runs the command: `cli:<name>`, the name being
+    CHATARCHIEF_ACTOR, else CHATARCHIEF_USER, else the login name."""
     name = os.environ.get("CHATARCHIEF_ACTOR") or os.environ.get("CHATARCHIEF_USER") or getpass.getuser()
     return f"cli:{name}"
+
+
+def principal() -> Any:
+    """Who the commands that read or deliver a custodian's archive (`ingest`, `messages`,
+    `findings`, `custodian list`) act as, for chatarchief.access.services: the user account named
+    by CHATARCHIEF_USER (its role grants apply), else the system actor (allowed everything: it
+    holds the database credentials). Administrative commands always act as the system actor."""
+    from chatarchief.access.services import SystemPrincipal
+
+    username = os.environ.get("CHATARCHIEF_USER")
+    if not username:
+        return SystemPrincipal(actor().removeprefix("cli:"))
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ChatarchiefError(
+            "cli.unknown_user",
+            nl=f"CHATARCHIEF_USER={username!r} is geen actieve gebruiker.",
+            en=f"CHATARCHIEF_USER={username!r} is not an active user.",
+        )
+    return user
 
 
 def print_json(value: Any) -> None:

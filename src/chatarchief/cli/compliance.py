@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from chatarchief.cli.base import actor, print_json, writes_to_pipe
+from chatarchief.cli.base import actor, principal, print_json, writes_to_pipe
 
 
 @click.command("findings")
@@ -13,11 +13,14 @@ from chatarchief.cli.base import actor, print_json, writes_to_pipe
 @writes_to_pipe
 def findings(custodian: str, output_format: str) -> int:
     """print findings"""
+    from chatarchief.access import services as access
+    from chatarchief.access.constants import Action
     from chatarchief.archive.services import registry
     from chatarchief.audit import log
     from chatarchief.compliance import readout, services
 
     target = registry.get_custodian(custodian)
+    access.require(principal(), Action.VIEW_METADATA, target)
     services.refresh_cadence(target)  # like the scheduled task: an open gap gets its id (the web and API only show it)
     rows = readout.findings(services.status(target))
     log.findings_listed(actor(), target.slug, len(rows))

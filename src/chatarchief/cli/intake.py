@@ -14,6 +14,7 @@ from chatarchief.cli.base import (
     iso_datetime,
     json_option,
     lang,
+    principal,
     print_json,
     progress_bar,
     read_secret,
@@ -36,10 +37,13 @@ def ingest(
     paths: tuple[str, ...], custodian: str, exported_at: dt.datetime | None, passphrase_file: str | None, as_json: bool
 ) -> int:
     """hand in export files or folders for a custodian"""
+    from chatarchief.access import services as access
+    from chatarchief.access.constants import Action
     from chatarchief.archive.services import registry
     from chatarchief.intake.pipeline import ingest as ingest_path
 
     target = registry.get_custodian(custodian)
+    access.require(principal(), Action.DELIVER, target)
     secret = read_secret(passphrase_file)
     language = lang()
     results = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from chatarchief.cli.base import actor, json_option, print_json, writes_to_pipe
+from chatarchief.cli.base import actor, json_option, principal, print_json, writes_to_pipe
 
 
 @click.group("organisation")
@@ -36,8 +36,19 @@ def custodian() -> None:
 @click.option("--category", default="sleutelfunctionaris", type=click.Choice(["bewindspersoon", "sleutelfunctionaris"]))
 @click.option("--function", default="")
 @click.option("--phone", multiple=True, help="business phone number (repeatable)")
+@click.option(
+    "--time-zone",
+    help="IANA zone of the custodian's devices, e.g. Europe/Amsterdam (default: CHATARCHIEF_TIME_ZONE); "
+    "export times without a zone are read in it",
+)
 def custodian_add(
-    slug: str, name: str, organisation: str | None, category: str, function: str, phone: tuple[str, ...]
+    slug: str,
+    name: str,
+    organisation: str | None,
+    category: str,
+    function: str,
+    phone: tuple[str, ...],
+    time_zone: str | None,
 ) -> int:
     """add a custodian (official)"""
     from chatarchief.archive.services import registry
@@ -50,6 +61,7 @@ def custodian_add(
         category=category,
         function=function,
         phones=list(phone),
+        time_zone=time_zone,
     )
     print(f"{added.slug}: {added.name}")
     return 0
@@ -60,12 +72,13 @@ def custodian_add(
 @writes_to_pipe
 def custodian_list(as_json: bool) -> int:
     """list custodians"""
-    from chatarchief.archive.models import Custodian
+    from chatarchief.access import services as access
+    from chatarchief.access.constants import Action
     from chatarchief.archive.services import registry
 
     rows = [
         {**registry.custodian_summary(c), "phone_numbers": c.phone_numbers}
-        for c in Custodian.objects.select_related("organisation").order_by("slug")
+        for c in access.custodians(principal(), Action.VIEW_METADATA).select_related("organisation").order_by("slug")
     ]
     if as_json:
         print_json(rows)

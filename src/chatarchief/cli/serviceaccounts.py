@@ -36,4 +36,15 @@ def serviceaccount_add(name: str, organisation: str, operations: tuple[str, ...]
     return 0
 
 
+@serviceaccount.command("revoke")
+@click.argument("name")
+def serviceaccount_revoke(name: str) -> int:
+    """switch a service account off: its token stops working at once"""
+    from chatarchief.api.accounts import revoke_service_account
+
+    account = revoke_service_account(name, actor=actor())
+    print(f"service account {account.name} ({account.organisation.code}) revoked")
+    return 0
+
+
 COMMANDS = [serviceaccount]

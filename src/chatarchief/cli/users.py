@@ -56,4 +56,15 @@ def user_totp_status(username: str) -> int:
     return 0
 
 
+@user.command("disable")
+@click.argument("username")
+def user_disable(username: str) -> int:
+    """switch a user off: no more logins, open sessions end at once"""
+    from chatarchief.access.accounts import disable_user
+
+    disable_user(username, actor=actor())
+    print(f"user {username} disabled; open sessions ended")
+    return 0
+
+
 COMMANDS = [user]

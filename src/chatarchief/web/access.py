@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from chatarchief.access.constants import Action
-from chatarchief.access.services import allowed, custodians
+from chatarchief.access.services import allowed, custodian_by_slug, custodians
 from chatarchief.archive.models import Custodian
 
 
@@ -17,7 +17,7 @@ def custodians_for(user: Any, action: Action = Action.VIEW_METADATA) -> QuerySet
 
 
 def custodian_or_403(user: Any, slug: str, action: Action = Action.VIEW_METADATA) -> Custodian:
-    custodian = custodians(user, action).filter(slug=slug).first()
+    custodian = custodian_by_slug(user, action, slug)
     if custodian is None:
         raise PermissionDenied
     return custodian
@@ -33,6 +33,10 @@ def can_view_audit_trail(user: Any, custodian: Custodian) -> bool:
 
 def can_deliver(user: Any, custodian: Custodian) -> bool:
     return allowed(user, Action.DELIVER, custodian)
+
+
+def can_view(user: Any, custodian: Custodian) -> bool:
+    return allowed(user, Action.VIEW_METADATA, custodian)
 
 
 def actor(user: Any) -> str:

@@ -74,7 +74,7 @@ def _count_failure(request: HttpRequest, stage: str) -> HttpResponse | None:
         sender=__name__, credentials={"username": request.user.get_username(), "stage": stage}, request=request
     )
     if getattr(request, "axes_locked_out", False):
-        log.record(_actor(request), "auth.locked_out", stage=stage)
+        log.locked_out(_actor(request), stage)
         logout(request)
         return locked_out(request)
     return None
@@ -84,7 +84,7 @@ def _verified(request: HttpRequest, device: Any) -> HttpResponseRedirect:
     django_otp.login(request, device)
     request.session.cycle_key()
     authn.mark_authenticated(request)
-    log.record(_actor(request), "auth.second_factor", method="totp")
+    log.second_factor_passed(_actor(request), "totp")
     return redirect(_next_url(request))
 
 
@@ -157,7 +157,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
             and otp.verify(device, form.cleaned_data["token"])
         ):
             authn.mark_authenticated(request)
-            log.record(_actor(request), "auth.reauthenticated")
+            log.reauthenticated(_actor(request))
             return redirect(next_url)
         form.add_error(None, _("Wachtwoord of code onjuist."))
         if user is not None:  # the password was right, the code was not: count that too

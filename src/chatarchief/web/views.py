@@ -190,7 +190,7 @@ def _ingest_upload(request: HttpRequest, uploaded, custodian, form):  # type: ig
 
 def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("custodian", "delivered_by"), pk=pk)
-    if not access.custodians_for(request.user).filter(pk=delivery.custodian_id).exists():
+    if not access.can_view(request.user, delivery.custodian):
         raise Http404
     conversations = delivery.coverage.select_related("conversation").order_by("conversation__title")
     template = "partials/delivery_status.html" if request.htmx else "delivery.html"

@@ -12,7 +12,7 @@ from chatarchief.archive.services import readout, registry
 from chatarchief.compliance import readout as compliance_readout
 from chatarchief.compliance.services import status
 from chatarchief.intake.pipeline import ingest
-from tests.archive.scenario import UNIQUE_MESSAGES, write_exports
+from tests.intake.scenario import UNIQUE_MESSAGES, write_exports
 
 pytestmark = pytest.mark.django_db
 
