@@ -20,7 +20,8 @@ from chatarchief.access import services as access
 from chatarchief.access.constants import Action
 from chatarchief.api.constants import Operation
 from chatarchief.api.models import ServiceAccount
-from chatarchief.archive.models import Custodian, Organisation
+from chatarchief.archive.models import Custodian
+from chatarchief.archive.services import registry
 from chatarchief.audit import log
 from chatarchief.core.errors import ChatarchiefError
 
@@ -36,13 +37,7 @@ def add_service_account(
 ) -> tuple[ServiceAccount, str]:
     """Create an account; returns it with its token, which is not stored and cannot be shown again."""
     wanted = sorted({Operation(op).value for op in operations})
-    organisation = Organisation.objects.filter(code=organisation_code).first()
-    if organisation is None:
-        raise ChatarchiefError(
-            "api.unknown_organisation",
-            nl=f"Organisatie {organisation_code!r} bestaat niet.",
-            en=f"Organisation {organisation_code!r} does not exist.",
-        )
+    organisation = registry.get_organisation(organisation_code)
     if ServiceAccount.objects.filter(name=name).exists():
         raise ChatarchiefError(
             "api.account_exists",
