@@ -14,6 +14,7 @@ from django.utils import timezone
 from chatarchief.access.constants import Role
 from chatarchief.access.services import AccessDenied, can_manage_user, grant
 from chatarchief.archive.models import Custodian, Organisation
+from chatarchief.archive.services import registry
 from chatarchief.audit import log
 from chatarchief.core.errors import ChatarchiefError
 
@@ -21,15 +22,8 @@ from chatarchief.core.errors import ChatarchiefError
 def _scope(organisation_code: str | None, custodian_slug: str | None) -> tuple[Organisation | None, Custodian | None]:
     """The organisation and custodian a new grant names; each must exist, and the custodian must
     belong to the organisation when both are named."""
-    organisation = custodian = None
-    if organisation_code:
-        organisation = Organisation.objects.filter(code=organisation_code.upper()).first()
-        if organisation is None:
-            raise ChatarchiefError(
-                "accounts.unknown_organisation",
-                nl=f"Organisatie {organisation_code!r} bestaat niet.",
-                en=f"Organisation {organisation_code!r} does not exist.",
-            )
+    organisation = registry.get_organisation(organisation_code) if organisation_code else None
+    custodian = None
     if custodian_slug:
         custodian = Custodian.objects.filter(slug=custodian_slug).first()
         if custodian is None:

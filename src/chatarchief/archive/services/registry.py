@@ -51,6 +51,17 @@ def add_organisation(code: str, name: str, *, actor: str) -> Organisation:
     return organisation
 
 
+def get_organisation(code: str) -> Organisation:
+    try:
+        return Organisation.objects.get(code=code.upper())
+    except Organisation.DoesNotExist:
+        raise RegistryError(
+            "registry.unknown_organisation",
+            nl=f"Organisatie {code!r} bestaat niet.",
+            en=f"Organisation {code!r} does not exist.",
+        ) from None
+
+
 def get_custodian(slug: str) -> Custodian:
     try:
         return Custodian.objects.select_related("organisation").get(slug=slug)
