@@ -17,9 +17,8 @@ same findings.
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,14 +178,6 @@ def _first_absences(ids: list[int]) -> dict[int, tuple[int, int]]:
     return first
 
 
-def _contains(ids: Sequence[int], value: int) -> bool:
-    """`value in ids` for the loader's new ids: a range (SQLite) or an ascending list (PostgreSQL)."""
-    if isinstance(ids, range):
-        return value in ids
-    position = bisect.bisect_left(ids, value)
-    return position < len(ids) and ids[position] == value
-
-
 def _new_rows(touched: Touched) -> list[dict[str, Any]]:
     """The new messages (without forms or absences) that can carry a finding, found in SQL: most
     new messages are plain text and carry none."""
@@ -196,7 +187,8 @@ def _new_rows(touched: Touched) -> list[dict[str, Any]]:
     query = Message.objects.filter(
         _CARRYING, conversation_id=touched.conversation_id, id__gte=min(new), id__lte=max(new)
     ).values(*_COLUMNS)
-    return [row for row in query if row["id"] not in touched.changed and _contains(new, row["id"])]
+    added = new if isinstance(new, range) else set(new)  # a range on SQLite, ids from a sequence on PostgreSQL
+    return [row for row in query if row["id"] in added and row["id"] not in touched.changed]
 
 
 def _changed_rows(ids: list[int]) -> list[dict[str, Any]]:

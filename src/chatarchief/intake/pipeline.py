@@ -22,7 +22,7 @@ import gc
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
@@ -36,14 +36,12 @@ from chatarchief.core import formats
 from chatarchief.core.errors import ChatarchiefError, FormatError, with_file
 from chatarchief.core.model import Export, ParseOptions
 from chatarchief.intake.filenames import delivery_name
-from chatarchief.intake.media import store_media
+from chatarchief.intake.media import Progress, store_media
 from chatarchief.intake.moments import in_custodian_zone, secured_at
 from chatarchief.intake.receipts import IngestOutcome, conversations_of
 from chatarchief.intake.receive import receive
 
 logger = logging.getLogger(__name__)
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 def ingest(

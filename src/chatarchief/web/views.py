@@ -21,6 +21,7 @@ from chatarchief.audit import log
 from chatarchief.compliance import readout as compliance_readout
 from chatarchief.compliance import services as compliance
 from chatarchief.compliance.models import FindingType
+from chatarchief.intake import receipts
 from chatarchief.intake.filenames import download_name
 from chatarchief.intake.uploads import ingest_upload
 from chatarchief.web import access
@@ -194,13 +195,14 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     conversations = delivery.coverage.select_related("conversation").order_by("conversation__title")
     template = "partials/delivery_status.html" if request.htmx else "delivery.html"
+    error = receipts.receipt(delivery, "en" if (get_language() or "nl").startswith("en") else "nl")["error"]
     return render(
         request,
         template,
         {
             "delivery": delivery,
             "conversations": conversations,
-            "error": delivery.error_message_en if (get_language() or "nl").startswith("en") else delivery.error_message,
+            "error": error["message"] if error else "",
             "title": _("Ontvangstbewijs"),
         },
     )
