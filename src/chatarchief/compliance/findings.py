@@ -17,24 +17,53 @@ same findings.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Q
+from django.db import connection
+from django.utils import timezone
 
-from chatarchief.archive.models import Absence, Message, MessageVersion
+from chatarchief.archive.models import Absence, MessageVersion
 from chatarchief.archive.services.load import Touched
 from chatarchief.compliance.models import Finding, FindingType
 from chatarchief.core.model import Channel, Deleter, Kind, SystemEvent
 
 CHUNK = 2000
-_COLUMNS = ("id", "kind", "event", "edited", "deleted_by", "details", "sender_key", "first_delivery_id", "body")
-_CARRYING = (
-    Q(kind__in=(Kind.DELETED.value, Kind.VIEW_ONCE.value))
-    | Q(event__in=(SystemEvent.DISAPPEARING_ENABLED.value, SystemEvent.DISAPPEARING_DISABLED.value))
-    | Q(edited=True)
+
+
+class Stored(NamedTuple):
+    """What compliance reads of a stored message (read in SQL: a load can add a million)."""
+
+    id: int
+    kind: str
+    event: str
+    edited: bool
+    deleted_by: str
+    details: Any
+    sender_key: str
+    first_delivery_id: int
+    has_body: bool
+
+
+_SELECT = (
+    "SELECT id, kind, event, edited, deleted_by, details, sender_key, first_delivery_id, body IS NOT NULL"
+    " FROM archive_message WHERE "
+)
+# A new message without forms or absences carries a finding only if one of these holds.
+_CARRYING = "(kind IN (%s, %s) OR event IN (%s, %s) OR edited = %s)"
+_CARRYING_PARAMS = [
+    Kind.DELETED.value,
+    Kind.VIEW_ONCE.value,
+    SystemEvent.DISAPPEARING_ENABLED.value,
+    SystemEvent.DISAPPEARING_DISABLED.value,
+    True,
+]
+_INSERT = (
+    "INSERT INTO compliance_finding (type, custodian_id, conversation_id, message_id, delivery_id, detected_at,"
+    " details, subject) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
 )
 
 
@@ -93,63 +122,64 @@ def _by(deleted_by: str) -> str:
     return "custodian" if deleted_by == Deleter.SELF.value else "other"
 
 
-def _self_carried(row: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+def _self_carried(row: Stored) -> tuple[str, dict[str, Any]] | None:
     """What a message says by itself: view-once, a timer switched on or off."""
-    if row["kind"] == Kind.VIEW_ONCE.value:
-        return FindingType.VIEW_ONCE, {"sender": row["sender_key"]}
-    if row["event"] == SystemEvent.DISAPPEARING_ENABLED.value:
+    if row.kind == Kind.VIEW_ONCE.value:
+        return FindingType.VIEW_ONCE, {"sender": row.sender_key}
+    if row.event == SystemEvent.DISAPPEARING_ENABLED.value:
+        details = json.loads(row.details) if isinstance(row.details, str) else row.details
         return FindingType.DISAPPEARING_ENABLED, {
-            "timer_seconds": (row["details"] or {}).get("timer_seconds"),
-            "by": row["sender_key"],
+            "timer_seconds": (details or {}).get("timer_seconds"),
+            "by": row.sender_key,
         }
-    if row["event"] == SystemEvent.DISAPPEARING_DISABLED.value:
-        return FindingType.DISAPPEARING_DISABLED, {"by": row["sender_key"]}
+    if row.event == SystemEvent.DISAPPEARING_DISABLED.value:
+        return FindingType.DISAPPEARING_DISABLED, {"by": row.sender_key}
     return None
 
 
-def _from_forms(row: dict[str, Any], forms: list[MessageVersion]) -> list[tuple[str, int | None, dict[str, Any]]]:
+def _from_forms(row: Stored, forms: list[MessageVersion]) -> list[tuple[str, int | None, dict[str, Any]]]:
     """Deleted and edited, for a message whose forms are stored (see archive.services.versions.derive)."""
     found: list[tuple[str, int | None, dict[str, Any]]] = []
     content = [f for f in forms if f.kind != Kind.DELETED.value]
     tombs = sorted((f for f in forms if f.kind == Kind.DELETED.value), key=lambda f: (f.exported_at, f.digest))
     if tombs:
-        details = {"by": _by(row["deleted_by"]), "content_preserved": bool(content)}
+        details = {"by": _by(row.deleted_by), "content_preserved": bool(content)}
         found.append((FindingType.MESSAGE_DELETED, tombs[0].delivery_id, details))
-    if row["edited"]:
+    if row.edited:
         edits = [f for f in forms if f.edited]
-        first = min(edits, key=lambda f: (f.exported_at, f.pk)).delivery_id if edits else row["first_delivery_id"]
+        first = min(edits, key=lambda f: (f.exported_at, f.pk)).delivery_id if edits else row.first_delivery_id
         found.append((FindingType.MESSAGE_EDITED, first, {"versions": len(content), "content_preserved": True}))
     return found
 
 
 def _message_findings(
-    row: dict[str, Any], forms: list[MessageVersion], absence: tuple[int, int] | None
+    row: Stored, forms: list[MessageVersion], absence: tuple[int, int] | None
 ) -> list[tuple[str, int | None, dict[str, Any]]]:
     """(type, delivery, details) of every finding one message's stored state calls for."""
-    first = row["first_delivery_id"]
+    first = row.first_delivery_id
     carried = _self_carried(row)
     if forms:
         found = _from_forms(row, forms)
         if carried:
             found.append((carried[0], first, carried[1]))
-    elif row["kind"] == Kind.DELETED.value:  # only ever seen as a tombstone
-        found = [(FindingType.MESSAGE_DELETED, first, {"by": _by(row["deleted_by"]), "content_preserved": False})]
+    elif row.kind == Kind.DELETED.value:  # only ever seen as a tombstone
+        found = [(FindingType.MESSAGE_DELETED, first, {"by": _by(row.deleted_by), "content_preserved": False})]
     elif carried:
         found = [(carried[0], first, carried[1])]
-    elif row["edited"]:  # an edit marker, the earlier text never seen
+    elif row.edited:  # an edit marker, the earlier text never seen
         found = [(FindingType.MESSAGE_EDITED, first, {"versions": 1, "content_preserved": False})]
     else:
         found = []
     if absence is not None:
         delivery_id, count = absence
-        details = {"content_preserved": row["body"] is not None, "absent_in": count}
+        details = {"content_preserved": bool(row.has_body), "absent_in": count}
         found.append((FindingType.MESSAGE_MISSING, delivery_id, details))
     return found
 
 
-def _expected(touched: Touched, rows: Iterable[dict[str, Any]], with_history: bool) -> list[Expected]:
+def _expected(touched: Touched, rows: Iterable[Stored], with_history: bool) -> list[Expected]:
     rows = list(rows)
-    ids = [row["id"] for row in rows]
+    ids = [row.id for row in rows]
     forms: dict[int, list[MessageVersion]] = defaultdict(list)
     absences: dict[int, tuple[int, int]] = {}
     if with_history and ids:
@@ -157,11 +187,9 @@ def _expected(touched: Touched, rows: Iterable[dict[str, Any]], with_history: bo
             forms[form.message_id].append(form)
         absences = _first_absences(ids)
     return [
-        Expected(
-            kind, touched.custodian_id, touched.conversation_id, row["id"], delivery, f"message:{row['id']}", details
-        )
+        Expected(kind, touched.custodian_id, touched.conversation_id, row.id, delivery, f"message:{row.id}", details)
         for row in rows
-        for kind, delivery, details in _message_findings(row, forms.get(row["id"], []), absences.get(row["id"]))
+        for kind, delivery, details in _message_findings(row, forms.get(row.id, []), absences.get(row.id))
     ]
 
 
@@ -178,50 +206,54 @@ def _first_absences(ids: list[int]) -> dict[int, tuple[int, int]]:
     return first
 
 
-def _new_rows(touched: Touched) -> list[dict[str, Any]]:
+def _read(where: str, params: list[Any]) -> list[Stored]:
+    with connection.cursor() as cursor:
+        cursor.execute(_SELECT + where, params)
+        return list(map(Stored._make, cursor.fetchall()))
+
+
+def _new_rows(touched: Touched) -> list[Stored]:
     """The new messages (without forms or absences) that can carry a finding, found in SQL: most
     new messages are plain text and carry none."""
     new = touched.new
     if not new:
         return []
-    query = Message.objects.filter(
-        _CARRYING, conversation_id=touched.conversation_id, id__gte=min(new), id__lte=max(new)
-    ).values(*_COLUMNS)
+    rows = _read(
+        "conversation_id = %s AND id >= %s AND id <= %s AND " + _CARRYING,
+        [touched.conversation_id, min(new), max(new), *_CARRYING_PARAMS],
+    )
     added = new if isinstance(new, range) else set(new)  # a range on SQLite, ids from a sequence on PostgreSQL
-    return [row for row in query if row["id"] in added and row["id"] not in touched.changed]
+    return [row for row in rows if row.id in added and row.id not in touched.changed]
 
 
-def _changed_rows(ids: list[int]) -> list[dict[str, Any]]:
-    return list(Message.objects.filter(pk__in=ids).values(*_COLUMNS))
+def _changed_rows(ids: list[int]) -> list[Stored]:
+    return _read(f"id IN ({', '.join(['%s'] * len(ids))})", list(ids))
 
 
 def _write(expected: list[Expected], *, fresh: bool) -> None:
-    """Create what is missing, bring up to date what differs. `fresh`: subjects that cannot have a
-    finding yet (messages this load added), so no lookup first."""
-    existing: dict[tuple[int, str, str], Finding] = {}
+    """Create what is missing (one bulk INSERT), bring up to date what differs. `fresh`: subjects
+    that cannot have a finding yet (messages this load added), so no lookup first."""
+    existing: dict[tuple[str, str], Finding] = {}
     if not fresh and expected:
         query = Finding.objects.filter(
             custodian_id=expected[0].custodian_id, subject__in=sorted({e.subject for e in expected})
         )
-        existing = {(f.custodian_id, f.type, f.subject): f for f in query}
+        existing = {(f.type, f.subject): f for f in query}
+    details_field = Finding._meta.get_field("details")
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     create, update = [], []
     for e in expected:
-        finding = existing.get((e.custodian_id, e.type, e.subject))
+        finding = existing.get((e.type, e.subject))
         if finding is None:
+            details = details_field.get_db_prep_save(e.details, connection)
             create.append(
-                Finding(
-                    type=e.type,
-                    custodian_id=e.custodian_id,
-                    conversation_id=e.conversation_id,
-                    message_id=e.message_id,
-                    delivery_id=e.delivery_id,
-                    subject=e.subject,
-                    details=e.details,
-                )
+                (e.type, e.custodian_id, e.conversation_id, e.message_id, e.delivery_id, now, details, e.subject)
             )
         elif _bring_up_to_date(finding, e.details, e.delivery_id):
             update.append(finding)
-    Finding.objects.bulk_create(create, batch_size=CHUNK)
+    if create:
+        with connection.cursor() as cursor:
+            cursor.executemany(_INSERT, create)
     Finding.objects.bulk_update(update, ["details", "delivery", "retracted_at"], batch_size=CHUNK)
 
 
