@@ -49,7 +49,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from chatarchief.archive.services import registry
-    from chatarchief.archive.services.ingest import ingest
+    from chatarchief.intake.pipeline import ingest
 
     custodian = registry.add_custodian("bench", name="Benchmark", actor="bench")
     print(f"machine: {platform.platform()}, {os.cpu_count()} cpus, Python {platform.python_version()}")

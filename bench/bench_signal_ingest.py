@@ -41,7 +41,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from chatarchief.archive.services import registry
-    from chatarchief.archive.services.ingest import ingest
+    from chatarchief.intake.pipeline import ingest
 
     custodian = registry.add_custodian("bench", name="Benchmark", actor="bench")
     size_mb = path.stat().st_size / 1e6

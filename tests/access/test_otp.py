@@ -9,7 +9,7 @@ from django_otp.oath import TOTP
 from chatarchief.access import otp
 from chatarchief.audit.models import AuditEvent
 from chatarchief.core.errors import ChatarchiefError
-from chatarchief.web.demo_totp import DEMO_TOTP_KEY, DEMO_TOTP_SECRET, current_code
+from chatarchief.demo.totp import DEMO_TOTP_KEY, DEMO_TOTP_SECRET, current_code
 
 pytestmark = pytest.mark.django_db
 

@@ -4,6 +4,9 @@ Every route of the ninja router needs a row (a new endpoint without one fails `t
 Each row says which operation the route needs and how to call it on a target of the account's own
 organisation, of the other organisation, or on nothing at all; every route is then tried with no
 token, with a token lacking the operation, and with one holding it: 401 / 403 / 2xx / 404 / 404.
+Each call runs while chatarchief.access.services notes its decisions: a route called on a target of
+either organisation must have asked about that target's custodian, and every call with a token must
+have asked something (a new route that decides by itself fails here).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from typing import Any
 
 import pytest
 
+from chatarchief.access.services import recording
 from chatarchief.api.api import api
 from chatarchief.api.constants import Operation
 from chatarchief.archive.models import Delivery
-from chatarchief.archive.services.ingest import ingest
 from chatarchief.audit.models import AuditEvent
+from chatarchief.intake.pipeline import ingest
 from tests.api.conftest import bearer, upload, whatsapp_text
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +110,13 @@ def test_matrix(world, client, targets, key, case):
     headers = {} if case == "no_token" else bearer(world.token("sa-under-test", operations))
     target = {"other": other, "missing": missing}.get(case, own)
     deliveries_before = Delivery.objects.count()
-    response = row.call(client, headers, target)
+    with recording() as asked:
+        response = row.call(client, headers, target)
+    if case != "no_token":
+        assert asked, "the route decided without chatarchief.access.services"
+    if case in ("own", "other") and key != ("GET", "/custodians"):
+        custodian = world.own if case == "own" else world.other
+        assert custodian.pk in {note.custodian_id for note in asked}, asked
     expected = {"no_token": 401, "without_operation": 403, "own": row.ok}.get(case, 404)
     if key == ("GET", "/custodians") and case in ("other", "missing"):
         expected = 200  # a list: scoped, never 404

@@ -18,9 +18,9 @@ from chatarchief.archive.models import Attachment, BlobNameKey
 from chatarchief.archive.services import blob_crypto, blob_keys, blob_names, blobs
 from chatarchief.archive.services.blob_crypto import padded_size
 from chatarchief.archive.services.blob_keys import LocalKeyProvider
-from chatarchief.archive.services.ingest import ingest
 from chatarchief.archive.services.registry import add_custodian
 from chatarchief.audit.models import AuditEvent
+from chatarchief.intake.pipeline import ingest
 from tests.api.conftest import whatsapp_zip
 from tests.archive.keys import cli, new_key
 

@@ -18,8 +18,8 @@ from chatarchief.archive.models import Attachment
 from chatarchief.archive.services import blob_crypto, blob_keys, blob_names, blobs
 from chatarchief.archive.services.blob_crypto import BlobCorrupted, DecryptingReader, encrypt_stream
 from chatarchief.archive.services.blob_keys import Keyring, LocalKeyProvider, MasterKeyError
-from chatarchief.archive.services.ingest import ingest
 from chatarchief.archive.services.registry import add_custodian
+from chatarchief.intake.pipeline import ingest
 from tests.api.conftest import whatsapp_zip
 from tests.archive.keys import cli, new_key
 from tests.paths import REPO_ROOT

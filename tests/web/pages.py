@@ -26,8 +26,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chatarchief.archive.models import Conversation, Custodian
-from chatarchief.web.demo import DEMO_PASSWORD, DEMO_USER, load_demo  # the demo archive (one place to import it)
-from chatarchief.web.demo_totp import DEMO_TOTP_KEY
+from chatarchief.demo import DEMO_PASSWORD, DEMO_USER, load_demo  # the demo archive (one place to import it)
+from chatarchief.demo.totp import DEMO_TOTP_KEY
 from tests.web.test_authorization_matrix import TABLE, Row, url_names
 from tests.web.test_authorization_matrix import _kwargs as matrix_kwargs
 from tests.web.world import World, pass_second_factor

@@ -3,6 +3,11 @@ target (and anonymous), against ONE table of expectations below.
 
 The URL resolver is walked, so a new endpoint without a row in TABLE fails `test_every_url_has_a_row`.
 Rows are keyed by URL name; add a row for each new endpoint (the API adds its rows here too).
+
+Every request runs while chatarchief.access.services notes its decisions: a route that points at an
+object (a row with a `target`) must have asked about that object's custodian (or, for users and
+service accounts, asked anything at all), whether it let the caller through or not. So a new route
+that reads a custodian's data without asking access.services fails here, without a test of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from chatarchief.access.services import Consultation, recording
 from tests.web.world import COLUMNS, ROLES, World, body_marker, build, media_marker
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +105,18 @@ TABLE: dict[str, Row] = {
         method="post",
         ok=frozenset({302}),
     ),
+    "user_disable": Row(
+        per_column(frozenset({"admin"}), frozenset({"admin"}), NONE),
+        target="managed",
+        method="post",
+        ok=frozenset({302}),
+    ),
+    "serviceaccount_revoke": Row(
+        per_column(frozenset({"admin"}), frozenset({"admin"}), NONE),
+        target="service_account",
+        method="post",
+        ok=frozenset({302}),
+    ),
     # single sign-on (mounted only with CHATARCHIEF_OIDC_ENABLED=1; see tests/access/test_oidc.py)
     "oidc_authentication_init": Row(everywhere(EVERY), ok=frozenset({302}), anon=frozenset({302}), optional=True),
     "oidc_authentication_callback": Row(everywhere(EVERY), ok=frozenset({302}), anon=frozenset({302}), optional=True),
@@ -142,7 +160,25 @@ def _kwargs(world: World, row: Row, column: str) -> dict[str, Any]:
         return {"pk": world.managed[column].pk}
     if row.target == "revocable":
         return {"pk": world.revocable[column].pk}
+    if row.target == "service_account":
+        return {"pk": world.service_accounts[column].pk}
     return {"pk": getattr(archive, row.target).pk}
+
+
+# Targets that are not part of a custodian's archive (users and service accounts to administer).
+ADMIN_TARGETS = frozenset({"managed", "revocable", "service_account"})
+
+
+def _unasked(world: World, row: Row, column: str, status: int, asked: list[Consultation]) -> str | None:
+    """Why this request broke the rule that an object route asks access.services, or None."""
+    if row.target is None or status == 401:  # no object, or nobody authenticated (the API): nothing read
+        return None
+    if row.target in ADMIN_TARGETS:
+        return None if asked else "asked access.services nothing"
+    custodian = world.archives[column].custodian
+    if any(note.custodian_id == custodian.pk for note in asked):
+        return None
+    return f"never asked access.services about custodian {custodian.slug} (asked: {asked})"
 
 
 def _columns(row: Row) -> tuple[str, ...]:
@@ -191,9 +227,12 @@ def test_matrix(role: str | None, tmp_path: Any) -> None:
             continue  # reported by test_every_url_has_a_row
         for column in _columns(row):
             client = world.client(role)
-            response = _call(client, name, row, world, column)
+            with recording() as asked:
+                response = _call(client, name, row, world, column)
             content = _body(response)
             where = f"{name} [{column}] as {role or 'anonymous'}: {response.status_code}"
+            if role is not None and (problem := _unasked(world, row, column, response.status_code, asked)):
+                failures.append(f"{where}: {problem}")
             if role is None:
                 if row.anon == "login":
                     if response.status_code != 302 or not response["Location"].startswith("/login/"):

@@ -16,8 +16,8 @@ from chatarchief.access import otp
 from chatarchief.access.constants import Role
 from chatarchief.access.services import grant
 from chatarchief.archive.models import Conversation, Organisation
-from chatarchief.web.demo import DEMO_PASSWORD, DEMO_USER, load_demo
-from chatarchief.web.demo_totp import DEMO_TOTP_KEY
+from chatarchief.demo import DEMO_PASSWORD, DEMO_USER, load_demo
+from chatarchief.demo.totp import DEMO_TOTP_KEY
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from chatarchief.access.constants import Role
 from chatarchief.access.services import grant
 from chatarchief.archive.models import Attachment, Conversation, Participant
 from chatarchief.archive.services import registry
-from chatarchief.archive.services.ingest import ingest
+from chatarchief.intake.pipeline import ingest
 from tests.web.world import pass_second_factor
 
 pytestmark = pytest.mark.django_db

@@ -32,7 +32,7 @@ from django.utils import translation
 from chatarchief.access.constants import Role
 from chatarchief.access.services import grant
 from chatarchief.archive.models import Organisation
-from chatarchief.web.demo import load_demo
+from chatarchief.demo import load_demo
 
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 DUTCH = ("Functionarissen", "Gesprekken", "Aanleveringen", "Uitloggen")

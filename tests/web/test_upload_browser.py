@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chatarchief.web.demo import DEMO_PASSWORD, DEMO_USER
-from chatarchief.web.demo_totp import DEMO_TOTP_KEY
+from chatarchief.demo import DEMO_PASSWORD, DEMO_USER
+from chatarchief.demo.totp import DEMO_TOTP_KEY
 from tests.web.test_browser import SCREENSHOTS, _login, _page
 
 pytestmark = pytest.mark.browser

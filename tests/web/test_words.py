@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
+from chatarchief.api.models import ServiceAccount
 from chatarchief.archive.models import Attachment, Conversation, Custodian, Delivery, Message, Organisation
 from tests.web import pages
 from tests.web.pages import Visit, all_visits, client_for, load_demo
@@ -115,6 +116,7 @@ def archive_text() -> list[str]:
         (Delivery, ("file_name",)),
         (Message, ("body", "sender_name", "sender_key")),
         (Attachment, ("filename",)),
+        (ServiceAccount, ("name",)),
     ):
         for row in model.objects.values_list(*fields):
             values.update(str(v) for v in row if v)

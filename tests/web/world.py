@@ -18,9 +18,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from chatarchief.access.authn import AUTH_AT
 from chatarchief.access.constants import Role
 from chatarchief.access.services import grant
+from chatarchief.api.accounts import add_service_account
 from chatarchief.archive.models import Attachment, Conversation, Custodian, Delivery, Organisation
 from chatarchief.archive.services import registry
-from chatarchief.archive.services.ingest import ingest
+from chatarchief.intake.pipeline import ingest
 from tests.generators.whatsapp import Spec, render_export
 
 ROLES = [r.value for r in Role]
@@ -70,6 +71,7 @@ class World:
     users: dict[str, Any]  # by role
     managed: dict[str, Any] = field(default_factory=dict)  # by column: users an admin may manage
     revocable: dict[str, Any] = field(default_factory=dict)  # by column: a grant to revoke
+    service_accounts: dict[str, Any] = field(default_factory=dict)  # by column: an API account of that organisation
 
     def client(self, role: str | None, *, recent_auth: bool = True) -> Client:
         client = Client()
@@ -125,4 +127,5 @@ def build(tmp: Path) -> World:
         world.revocable[column] = grant(managed, Role.WOO_COORDINATOR, organisation=org)
         TOTPDevice.objects.create(user=managed, name="phone", confirmed=True)
         world.managed[column] = managed
+        world.service_accounts[column] = add_service_account(f"sa-{column}", org.code, ["deliver"], actor="test")[0]
     return world

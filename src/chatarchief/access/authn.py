@@ -122,9 +122,7 @@ def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
 @receiver(user_login_failed, dispatch_uid="chatarchief.access.authn.login_failed")
 def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
     username = str((credentials or {}).get("username") or "")[:150]
-    log.record(
-        f"web:{username or 'anonymous'}", "auth.login_failed", stage=str((credentials or {}).get("stage", "password"))
-    )
+    log.login_failed(f"web:{username or 'anonymous'}", str((credentials or {}).get("stage", "password")))
 
 
 @receiver(user_logged_out, dispatch_uid="chatarchief.access.authn.logged_out")

@@ -38,3 +38,11 @@ class GrantSource(models.TextChoices):
 
 # Actions that show message content or media: every use is an audit event (audit.log.content_read).
 CONTENT_ACTIONS = frozenset({Action.READ_CONTENT, Action.CLASSIFY, Action.PROPOSE_LABEL})
+
+# What a service account's operations (API) let it do, on the custodians of its own organisation
+# only. Never content: no operation maps to READ_CONTENT, CLASSIFY or PROPOSE_LABEL.
+SERVICE_ACCOUNT_ACTIONS: dict[str, Action] = {
+    "deliver": Action.DELIVER,
+    "read_status": Action.VIEW_METADATA,
+    "read_compliance": Action.VIEW_METADATA,
+}

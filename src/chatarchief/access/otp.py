@@ -71,7 +71,7 @@ def confirm(device: TOTPDevice, token: str, *, actor: str) -> bool:
         TOTPDevice.objects.filter(user=device.user, confirmed=False).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        log.record(actor, "auth.totp_enrolled", obj=device.user, user=device.user.username)
+        log.totp_enrolled(actor, device.user)
     return True
 
 
@@ -84,7 +84,7 @@ def reset(username: str, *, actor: str) -> int:
         )
     with transaction.atomic():
         count, _ = TOTPDevice.objects.filter(user=user).delete()
-        log.record(actor, "auth.totp_reset", obj=user, user=username, devices=count)
+        log.totp_reset(actor, user, count)
     return count
 
 
@@ -109,7 +109,7 @@ def provision(user: Any, key_hex: str, *, actor: str) -> TOTPDevice:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, key=key_hex, confirmed=True)
-        log.record(actor, "auth.totp_provisioned", obj=user, user=user.username)
+        log.totp_provisioned(actor, user)
     return device
 
 

@@ -1,13 +1,24 @@
 """The one place where access is decided (object level, in the service layer, not per view).
 
 `custodians(principal, action)` is the queryset of custodians a principal may perform `action`
-on; `require(principal, action, custodian)` raises AccessDenied otherwise. Views, the API and the
-CLI ask these; nothing else decides. User and role administration is decided here too
-(`can_manage_user`, `assign_role`, `revoke_role`).
+on; `allowed()` and `require()` decide for one custodian, `custodian_by_slug()` finds one within
+scope. The web (through web/access.py), the API and the CLI ask these; nothing else decides. User
+and role administration is decided here too (`can_manage_user`, `assign_role`, `revoke_role`).
+
+A principal is one of:
+- a user (web session, or the CLI with CHATARCHIEF_USER): their role grants, per POLICY;
+- a service account (the API): its operations on its own organisation (constants.SERVICE_ACCOUNT_ACTIONS);
+- the system actor (`SystemPrincipal`, the CLI otherwise): everything; whoever holds the
+  installation's database credentials administers it.
+
+Every decision is noted while `recording()` is active, so a test can prove that a route asked.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from chatarchief.access.constants import Action, GrantSource, Role, Scope
+from chatarchief.access.constants import SERVICE_ACCOUNT_ACTIONS, Action, GrantSource, Role, Scope
 from chatarchief.access.models import RoleGrant
 from chatarchief.archive.models import Custodian, Organisation
 from chatarchief.audit import log
@@ -59,14 +70,67 @@ POLICY: dict[Role, dict[Action, Scope]] = {
 }
 
 
+@dataclass(frozen=True)
+class SystemPrincipal:
+    """The installation acting through its own tools (the CLI without CHATARCHIEF_USER): allowed
+    everything, since it holds the database credentials and the master key anyway. `name` is the
+    audit log's actor (`cli:<name>`)."""
+
+    name: str
+    is_authenticated = True
+    pk = None
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """One decision: who asked to do what, on which custodian (None: which custodians), and the answer."""
+
+    principal: str
+    action: str
+    custodian_id: int | None
+    allowed: bool | None = None
+
+
+_recording: ContextVar[list[Consultation] | None] = ContextVar("chatarchief_access_recording", default=None)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[Consultation]]:
+    """Note every decision made inside (in order); a test proves with it that a route asked."""
+    notes: list[Consultation] = []
+    token = _recording.set(notes)
+    try:
+        yield notes
+    finally:
+        _recording.reset(token)
+
+
+def _note(principal: Any, action: Action | str, custodian_id: int | None, answer: bool | None = None) -> None:
+    notes = _recording.get()
+    if notes is not None:
+        notes.append(Consultation(_who(principal), str(action), custodian_id, answer))
+
+
+def _who(principal: Any) -> str:
+    if isinstance(principal, SystemPrincipal):
+        return f"system:{principal.name}"
+    if getattr(principal, "is_service_account", False):
+        return f"service-account:{principal.name}"
+    return f"user:{getattr(principal, 'pk', None) or 'anonymous'}"
+
+
 def grants_of(principal: Any) -> list[RoleGrant]:
-    if not getattr(principal, "is_authenticated", False) or not getattr(principal, "pk", None):
+    if not _is_user(principal) or not getattr(principal, "is_authenticated", False) or not principal.pk:
         return []
     cached = getattr(principal, "_chatarchief_grants", None)
     if cached is None:
         cached = list(RoleGrant.objects.filter(user_id=principal.pk).select_related("custodian"))
         principal._chatarchief_grants = cached
     return cached
+
+
+def _is_user(principal: Any) -> bool:
+    return not isinstance(principal, SystemPrincipal) and not getattr(principal, "is_service_account", False)
 
 
 def _forget_grants(user: Any) -> None:
@@ -82,9 +146,13 @@ def _is_global(grant: RoleGrant) -> bool:
     return not grant.custodian_id and not grant.organisation_id
 
 
-def custodians(principal: Any, action: Action | str) -> QuerySet[Custodian]:
-    """The custodians on whose archive `principal` may perform `action`."""
-    action = Action(action)
+def _scope(principal: Any, action: Action) -> QuerySet[Custodian]:
+    if isinstance(principal, SystemPrincipal):
+        return Custodian.objects.all()
+    if getattr(principal, "is_service_account", False):
+        if not principal.active or action not in {SERVICE_ACCOUNT_ACTIONS.get(op) for op in principal.operations}:
+            return Custodian.objects.none()
+        return Custodian.objects.filter(organisation_id=principal.organisation_id)
     condition = Q(pk__in=[])
     for grant in grants_of(principal):
         scope = POLICY.get(Role(grant.role), {}).get(action)
@@ -99,13 +167,40 @@ def custodians(principal: Any, action: Action | str) -> QuerySet[Custodian]:
     return Custodian.objects.filter(condition)
 
 
+def custodians(principal: Any, action: Action | str) -> QuerySet[Custodian]:
+    """The custodians on whose archive `principal` may perform `action`."""
+    action = Action(action)
+    _note(principal, action, None)
+    return _scope(principal, action)
+
+
 def allowed(principal: Any, action: Action | str, custodian: Custodian) -> bool:
-    return custodians(principal, action).filter(pk=custodian.pk).exists()
+    action = Action(action)
+    answer = _scope(principal, action).filter(pk=custodian.pk).exists()
+    _note(principal, action, custodian.pk, answer)
+    return answer
 
 
 def require(principal: Any, action: Action | str, custodian: Custodian) -> None:
     if not allowed(principal, action, custodian):
         raise AccessDenied
+
+
+def may_operate(account: Any, operation: str) -> bool:
+    """May this service account use an API operation at all (before any object is looked up)?"""
+    answer = bool(account.active) and operation in account.operations and operation in SERVICE_ACCOUNT_ACTIONS
+    _note(account, f"operation:{operation}", None, answer)
+    return answer
+
+
+def custodian_by_slug(principal: Any, action: Action | str, slug: str) -> Custodian | None:
+    """The custodian with this slug if `principal` may perform `action` on it; None otherwise (out
+    of scope looks exactly like not existing)."""
+    action = Action(action)
+    custodian = _scope(principal, action).select_related("organisation").filter(slug=slug).first()
+    asked = custodian.pk if custodian else Custodian.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    _note(principal, action, asked, custodian is not None)
+    return custodian
 
 
 def grant(
@@ -145,6 +240,9 @@ class AdminScope:
 
 
 def admin_scope(principal: Any) -> AdminScope:
+    _note(principal, Action.ADMINISTER, None)
+    if isinstance(principal, SystemPrincipal):
+        return AdminScope(True, frozenset())
     everywhere, orgs = False, set()
     for g in grants_of(principal):
         if POLICY.get(Role(g.role), {}).get(Action.ADMINISTER) is None:
@@ -187,6 +285,23 @@ def manageable_users(principal: Any) -> QuerySet[Any]:
     return query.filter(inside).distinct()
 
 
+def visible_grants(principal: Any, target: Any) -> QuerySet[RoleGrant]:
+    """The grants of `target` that `principal` administers (an organisation's admin sees none of
+    the grants the user holds elsewhere)."""
+    grants = RoleGrant.objects.filter(user=target).select_related("organisation", "custodian")
+    scope = admin_scope(principal)
+    if scope.everywhere:
+        return grants
+    return grants.filter(
+        Q(organisation_id__in=scope.organisation_ids) | Q(custodian__organisation_id__in=scope.organisation_ids)
+    )
+
+
+def can_manage_organisation(principal: Any, organisation_id: int | None) -> bool:
+    """May `principal` administer what belongs to this organisation (e.g. its service accounts)?"""
+    return admin_scope(principal).covers(organisation_id)
+
+
 def can_manage_user(principal: Any, target: Any) -> bool:
     """An admin manages users whose every grant lies inside the admin's scope; nobody manages themselves."""
     if target is None or getattr(principal, "pk", None) == target.pk:
@@ -220,30 +335,14 @@ def assign_role(
     _require_admin_of(principal, target, organisation, custodian)
     with transaction.atomic():
         obj = grant(target, role, organisation=organisation, custodian=custodian)
-        log.record(
-            actor,
-            "access.role_granted",
-            obj=obj,
-            custodian=getattr(custodian, "slug", ""),
-            user=target.username,
-            role=str(role),
-            organisation=getattr(organisation, "code", ""),
-        )
+        log.role_granted(actor, obj)
     return obj
 
 
 def revoke_role(principal: Any, grant_obj: RoleGrant, *, actor: str) -> None:
     _require_admin_of(principal, grant_obj.user, grant_obj.organisation, grant_obj.custodian)
     with transaction.atomic():
-        log.record(
-            actor,
-            "access.role_revoked",
-            obj=grant_obj,
-            custodian=getattr(grant_obj.custodian, "slug", ""),
-            user=grant_obj.user.username,
-            role=grant_obj.role,
-            organisation=getattr(grant_obj.organisation, "code", ""),
-        )
+        log.role_revoked(actor, grant_obj)
         grant_obj.delete()
     _forget_grants(grant_obj.user)
 
@@ -276,13 +375,7 @@ def sync_grants(
             if (existing.role, existing.organisation_id, existing.custodian_id) not in keys:
                 existing.delete()
         result = [grant(user, r, organisation=o, custodian=c, source=source) for r, o, c in wanted]
-        log.record(
-            actor,
-            "access.roles_synced",
-            obj=user,
-            user=user.username,
-            source=str(source),
-            roles=sorted(f"{r}:{getattr(o, 'code', '') or ''}:{getattr(c, 'slug', '') or ''}" for r, o, c in wanted),
-        )
+        roles = sorted(f"{r}:{getattr(o, 'code', '') or ''}:{getattr(c, 'slug', '') or ''}" for r, o, c in wanted)
+        log.roles_synced(actor, user, str(source), roles)
     _forget_grants(user)
     return result

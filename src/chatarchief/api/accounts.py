@@ -1,9 +1,8 @@
-"""Service accounts: creation, token check, and their scope (the API's principal adapter).
+"""Service accounts: creation, revocation, token check.
 
-Access for users is decided in access/services.py; a service account is a different principal, so
-its adapter lives here and speaks the same language: `custodians_for_service_account(account,
-action)` is the queryset of custodians it may perform an access `Action` on, i.e. the custodians of
-its own organisation, and only for the actions its operations map to (never READ_CONTENT).
+What an account may do is decided in chatarchief.access.services, like for users: a service
+account is a principal there (its operations, on the custodians of its own organisation, never
+content). `has_operation` and `custodians_for_service_account` ask it.
 """
 
 from __future__ import annotations
@@ -12,14 +11,17 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from chatarchief.access import services as access
 from chatarchief.access.constants import Action
-from chatarchief.api.constants import OPERATION_ACTIONS, Operation
+from chatarchief.api.constants import Operation
 from chatarchief.api.models import ServiceAccount
-from chatarchief.archive.models import Custodian, Organisation
+from chatarchief.archive.models import Custodian
+from chatarchief.archive.services import registry
 from chatarchief.audit import log
 from chatarchief.core.errors import ChatarchiefError
 
@@ -35,13 +37,7 @@ def add_service_account(
 ) -> tuple[ServiceAccount, str]:
     """Create an account; returns it with its token, which is not stored and cannot be shown again."""
     wanted = sorted({Operation(op).value for op in operations})
-    organisation = Organisation.objects.filter(code=organisation_code).first()
-    if organisation is None:
-        raise ChatarchiefError(
-            "api.unknown_organisation",
-            nl=f"Organisatie {organisation_code!r} bestaat niet.",
-            en=f"Organisation {organisation_code!r} does not exist.",
-        )
+    organisation = registry.get_organisation(organisation_code)
     if ServiceAccount.objects.filter(name=name).exists():
         raise ChatarchiefError(
             "api.account_exists",
@@ -71,14 +67,29 @@ def authenticate(token: str) -> ServiceAccount | None:
     return account
 
 
+def revoke_service_account(name: str, *, actor: str, principal: Any = None) -> ServiceAccount:
+    """Switch an account off: its token stops working at once (401). `principal` (a web admin)
+    must administer the account's organisation; the CLI acts as the system actor."""
+    account = ServiceAccount.objects.select_related("organisation").filter(name=name).first()
+    if account is None or (
+        principal is not None and not access.can_manage_organisation(principal, account.organisation_id)
+    ):
+        raise ChatarchiefError(
+            "api.unknown_account",
+            nl=f"Serviceaccount {name!r} bestaat niet.",
+            en=f"Service account {name!r} does not exist.",
+        )
+    if account.active:
+        ServiceAccount.objects.filter(pk=account.pk).update(active=False)
+        account.active = False
+        log.service_account_revoked(actor, account)
+    return account
+
+
 def has_operation(account: ServiceAccount, operation: Operation | str) -> bool:
-    return account.active and Operation(operation).value in account.operations
+    return access.may_operate(account, Operation(operation).value)
 
 
 def custodians_for_service_account(account: ServiceAccount, action: Action | str) -> QuerySet[Custodian]:
-    """The custodians on whose archive `account` may perform `action`: its organisation's, if one of
-    its operations maps to that action; none otherwise."""
-    action = Action(action)
-    if not account.active or not any(OPERATION_ACTIONS.get(op) == action for op in account.operations):
-        return Custodian.objects.none()
-    return Custodian.objects.filter(organisation_id=account.organisation_id)
+    """The custodians on whose archive `account` may perform `action` (access.services decides)."""
+    return access.custodians(account, action)

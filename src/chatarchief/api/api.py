@@ -9,13 +9,10 @@ with actor `api:<name>`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import File, Form, NinjaAPI
 from ninja import Path as PathParam
 from ninja.errors import AuthenticationError, Throttled
@@ -23,17 +20,19 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
-from chatarchief.api import receipts
+from chatarchief.access import services as access
 from chatarchief.api.accounts import authenticate, custodians_for_service_account, has_operation
 from chatarchief.api.constants import OPERATION_ACTIONS, Operation
 from chatarchief.api.models import ServiceAccount
 from chatarchief.api.ratelimit import TokenRateThrottle
 from chatarchief.api.schemas import ComplianceOut, CustodianOut, DeliveryOut, ProblemOut, ReceiptOut
-from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus
+from chatarchief.archive.models import Custodian, Delivery
 from chatarchief.archive.services import registry
-from chatarchief.archive.services.ingest import ingest_upload
 from chatarchief.audit import log
-from chatarchief.compliance import cadence
+from chatarchief.compliance import readout as compliance_readout
+from chatarchief.compliance import services as compliance
+from chatarchief.intake import receipts
+from chatarchief.intake.uploads import ingest_upload
 
 
 class Problem(Exception):
@@ -145,18 +144,12 @@ def _not_found(nl: str, en: str) -> Problem:
 
 def _custodian(account: ServiceAccount, operation: Operation, slug: str) -> Custodian:
     """The custodian in the account's scope, or 404 (out of scope looks exactly like not existing)."""
-    custodian = custodians_for_service_account(account, OPERATION_ACTIONS[operation]).filter(slug=slug).first()
+    custodian = access.custodian_by_slug(account, OPERATION_ACTIONS[operation], slug)
     if custodian is None:
         if Custodian.objects.filter(slug=slug).exists():
             log.api_denied(account.actor, operation.value, "scope", custodian=slug)
         raise _not_found("Functionaris", "Custodian")
     return custodian
-
-
-def _aware(moment: dt.datetime | None, custodian: Custodian) -> dt.datetime | None:
-    if moment is not None and timezone.is_naive(moment):
-        return moment.replace(tzinfo=custodian.zone)
-    return moment
 
 
 @api.post(
@@ -173,7 +166,8 @@ def deliver(
     passphrase: Form[str | None] = None,
 ) -> Status:
     """Runs the same ingest as the web upload and the CLI; the receipt's `status` says whether the
-    export was ingested, was a duplicate, or failed (then `error` holds the code and message)."""
+    export was ingested, was a duplicate, or failed (then `error` holds the code and message).
+    An `exported_at` without an offset is read in the custodian's time zone."""
     account = _account(request)
     _require(account, Operation.DELIVER)
     target = _custodian(account, Operation.DELIVER, custodian)
@@ -183,8 +177,8 @@ def deliver(
         file.chunks(),
         target,
         actor=account.actor,
-        file_name=os.path.basename(file.name or "upload")[:500] or "upload",
-        exported_at=_aware(exported_at, target),
+        file_name=file.name,
+        exported_at=exported_at,
         secret=passphrase or None,
     )
     outcome.delivery.refresh_from_db()  # the receipt shows what is stored (UTC), as GET does
@@ -202,10 +196,9 @@ def get_delivery(
 ) -> dict[str, Any]:
     account = _account(request)
     _require(account, Operation.READ_STATUS)
-    scope = custodians_for_service_account(account, OPERATION_ACTIONS[Operation.READ_STATUS])
-    delivery = Delivery.objects.select_related("custodian").filter(pk=pk, custodian__in=scope).first()
-    if delivery is None:
-        if Delivery.objects.filter(pk=pk).exists():
+    delivery = Delivery.objects.select_related("custodian").filter(pk=pk).first()
+    if delivery is None or not access.allowed(account, OPERATION_ACTIONS[Operation.READ_STATUS], delivery.custodian):
+        if delivery is not None:
             log.api_denied(account.actor, Operation.READ_STATUS.value, "scope", delivery=pk)
         raise _not_found("Aanlevering", "Delivery")
     log.api_read(account.actor, "delivery", delivery.custodian.slug, obj=delivery)
@@ -248,15 +241,13 @@ def get_compliance(request: HttpRequest, slug: str) -> dict[str, Any]:
     account = _account(request)
     _require(account, Operation.READ_COMPLIANCE)
     custodian = _custodian(account, Operation.READ_COMPLIANCE, slug)
-    now = timezone.now()
-    cadence.refresh(custodian, now)
-    last = custodian.deliveries.filter(status=DeliveryStatus.INGESTED).aggregate(last=Max("exported_at"))["last"]
-    findings = receipts.open_findings(custodian)
+    current = compliance.status(custodian)
+    findings = compliance_readout.open_findings(current)
     log.api_read(account.actor, "compliance", custodian.slug, obj=custodian, findings=len(findings))
     return {
         "custodian": custodian.slug,
-        "cadence_days": settings.CADENCE_DAYS,
-        "last_secured_at": last,
-        "overdue": last is None or (now - last).total_seconds() > settings.CADENCE_DAYS * 86400,
+        "cadence_days": current.cadence_days,
+        "last_secured_at": current.last_secured_at,
+        "overdue": current.overdue,
         "open_findings": findings,
     }

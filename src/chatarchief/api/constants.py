@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chatarchief.access.constants import Action
+from chatarchief.access.constants import SERVICE_ACCOUNT_ACTIONS, Action
 
 
 class Operation(models.TextChoices):
@@ -12,9 +12,5 @@ class Operation(models.TextChoices):
     READ_COMPLIANCE = "read_compliance", _("Nalevingsbevindingen lezen (metagegevens)")
 
 
-# The access action each operation needs on a custodian (see access/constants.py).
-OPERATION_ACTIONS: dict[str, Action] = {
-    Operation.DELIVER: Action.DELIVER,
-    Operation.READ_STATUS: Action.VIEW_METADATA,
-    Operation.READ_COMPLIANCE: Action.VIEW_METADATA,
-}
+# The access action each operation needs on a custodian (decided in access: SERVICE_ACCOUNT_ACTIONS).
+OPERATION_ACTIONS: dict[str, Action] = {Operation(name): action for name, action in SERVICE_ACCOUNT_ACTIONS.items()}

@@ -19,6 +19,8 @@ class ServiceAccount(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
+    is_service_account = True  # a principal of chatarchief.access.services
+
     class Meta:
         ordering = ["name"]
 

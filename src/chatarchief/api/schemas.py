@@ -58,9 +58,9 @@ class CustodianOut(Schema):
 
 
 class FindingOut(Schema):
-    id: int
+    id: int | None = Field(description="null for an open cadence gap not recorded yet")
     type: str
-    detected_at: dt.datetime
+    detected_at: dt.datetime | None = Field(description="null for an open cadence gap not recorded yet")
     conversation_id: int | None
     message_id: int | None
     delivery_id: int | None

@@ -1,7 +1,8 @@
-"""One function per audit event (views and services call these, never the model).
+"""One function per audit event type (views and services call these, never `_record` or the model).
 
 Events are hash-chained: each row's hash covers its fields and the previous row's hash, so
-`chatarchief audit verify` proves the log intact.
+`chatarchief audit verify` proves the log intact. A new kind of event gets its own function below,
+named after what happened, with the details it keeps (never message content or secrets).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def _digest(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(actor: str, action: str, *, obj: Any = None, custodian: str = "", **details: Any) -> AuditEvent:
+def _record(actor: str, action: str, *, obj: Any = None, custodian: str = "", **details: Any) -> AuditEvent:
     """Append one event to the chain."""
     object_type = type(obj).__name__ if obj is not None else ""
     object_id = str(getattr(obj, "pk", "") or "") if obj is not None else ""
@@ -81,11 +82,11 @@ def verify() -> tuple[bool, int, int | None]:
 
 
 def custodian_added(actor: str, custodian: Any) -> AuditEvent:
-    return record(actor, "custodian.added", obj=custodian, custodian=custodian.slug, name=custodian.name)
+    return _record(actor, "custodian.added", obj=custodian, custodian=custodian.slug, name=custodian.name)
 
 
 def delivery_received(actor: str, delivery: Any) -> AuditEvent:
-    return record(
+    return _record(
         actor,
         "delivery.received",
         obj=delivery,
@@ -97,7 +98,7 @@ def delivery_received(actor: str, delivery: Any) -> AuditEvent:
 
 
 def delivery_finished(actor: str, delivery: Any) -> AuditEvent:
-    return record(
+    return _record(
         actor,
         f"delivery.{delivery.status}",
         obj=delivery,
@@ -112,20 +113,20 @@ def delivery_finished(actor: str, delivery: Any) -> AuditEvent:
 
 def content_read(actor: str, what: str, obj: Any, custodian: str, **details: Any) -> AuditEvent:
     """Every read of message content or media by a person."""
-    return record(actor, "content.read", obj=obj, custodian=custodian, what=what, **details)
+    return _record(actor, "content.read", obj=obj, custodian=custodian, what=what, **details)
 
 
 def findings_listed(actor: str, custodian: str, count: int) -> AuditEvent:
-    return record(actor, "findings.listed", custodian=custodian, count=count)
+    return _record(actor, "findings.listed", custodian=custodian, count=count)
 
 
 def login(actor: str, success: bool) -> AuditEvent:
-    return record(actor, "auth.login" if success else "auth.login_failed")
+    return _record(actor, "auth.login" if success else "auth.login_failed")
 
 
 def master_key_rotated(actor: str, report: dict[str, Any]) -> AuditEvent:
     """Blob data keys re-wrapped under a new master key (the key id only; never key material)."""
-    return record(
+    return _record(
         actor,
         "keys.rotated",
         key_id=report["key_id"],
@@ -138,7 +139,7 @@ def master_key_rotated(actor: str, report: dict[str, Any]) -> AuditEvent:
 
 def service_account_added(actor: str, account: Any) -> AuditEvent:
     """An integration API account created (its token prefix only; the token itself is never logged)."""
-    return record(
+    return _record(
         actor,
         "api.account_added",
         obj=account,
@@ -151,27 +152,115 @@ def service_account_added(actor: str, account: Any) -> AuditEvent:
 
 def api_read(actor: str, what: str, custodian: str = "", obj: Any = None, **details: Any) -> AuditEvent:
     """A read through the integration API (status, custodian list, compliance): metadata only."""
-    return record(actor, "api.read", obj=obj, custodian=custodian, what=what, **details)
+    return _record(actor, "api.read", obj=obj, custodian=custodian, what=what, **details)
 
 
 def api_denied(actor: str, operation: str, reason: str, custodian: str = "", **details: Any) -> AuditEvent:
     """A service account asked for something it may not do (missing operation, other organisation)."""
-    return record(actor, "api.denied", custodian=custodian, operation=operation, reason=reason, **details)
+    return _record(actor, "api.denied", custodian=custodian, operation=operation, reason=reason, **details)
+
+
+def organisation_added(actor: str, organisation: Any) -> AuditEvent:
+    return _record(actor, "organisation.added", obj=organisation, code=organisation.code)
+
+
+def user_added(actor: str, user: Any, *, role: str, custodian: str, organisation: str) -> AuditEvent:
+    return _record(
+        actor,
+        "user.added",
+        obj=user,
+        username=user.username,
+        role=role,
+        custodian=custodian,
+        organisation=organisation,
+    )
+
+
+def user_disabled(actor: str, user: Any, sessions: int) -> AuditEvent:
+    """A user account switched off; its open sessions ended."""
+    return _record(actor, "user.disabled", obj=user, user=user.username, sessions=sessions)
+
+
+def role_granted(actor: str, grant: Any) -> AuditEvent:
+    return _record(
+        actor,
+        "access.role_granted",
+        obj=grant,
+        custodian=getattr(grant.custodian, "slug", ""),
+        user=grant.user.username,
+        role=str(grant.role),
+        organisation=getattr(grant.organisation, "code", ""),
+    )
+
+
+def role_revoked(actor: str, grant: Any) -> AuditEvent:
+    return _record(
+        actor,
+        "access.role_revoked",
+        obj=grant,
+        custodian=getattr(grant.custodian, "slug", ""),
+        user=grant.user.username,
+        role=grant.role,
+        organisation=getattr(grant.organisation, "code", ""),
+    )
+
+
+def roles_synced(actor: str, user: Any, source: str, roles: list[str]) -> AuditEvent:
+    """A single sign-on replaced the user's grants from the identity provider."""
+    return _record(actor, "access.roles_synced", obj=user, user=user.username, source=source, roles=roles)
+
+
+def login_failed(actor: str, stage: str) -> AuditEvent:
+    """A wrong password, or a wrong code at a later stage (`totp`, `totp_setup`, `reauth`)."""
+    return _record(actor, "auth.login_failed", stage=stage)
+
+
+def second_factor_passed(actor: str, method: str) -> AuditEvent:
+    return _record(actor, "auth.second_factor", method=method)
+
+
+def reauthenticated(actor: str) -> AuditEvent:
+    return _record(actor, "auth.reauthenticated")
+
+
+def totp_enrolled(actor: str, user: Any) -> AuditEvent:
+    return _record(actor, "auth.totp_enrolled", obj=user, user=user.username)
+
+
+def totp_reset(actor: str, user: Any, devices: int) -> AuditEvent:
+    return _record(actor, "auth.totp_reset", obj=user, user=user.username, devices=devices)
+
+
+def totp_provisioned(actor: str, user: Any) -> AuditEvent:
+    """A device with a known key (demo data and tests only)."""
+    return _record(actor, "auth.totp_provisioned", obj=user, user=user.username)
+
+
+def service_account_revoked(actor: str, account: Any) -> AuditEvent:
+    """An integration API account switched off: its token no longer works."""
+    return _record(
+        actor,
+        "api.account_revoked",
+        obj=account,
+        name=account.name,
+        organisation=account.organisation.code,
+        token_prefix=account.token_prefix,
+    )
 
 
 def logged_out(actor: str, reason: str, address: str) -> AuditEvent:
     """A web session ended: `user` (logout), `session_expired` (past its lifetime) or `locked_out`."""
-    return record(actor, "auth.logout", reason=reason, address=address)
+    return _record(actor, "auth.logout", reason=reason, address=address)
 
 
 def locked_out(actor: str, address: str, *, stage: str, failures: int) -> AuditEvent:
     """django-axes refused an account from an address after repeated failed passwords or codes
     (`stage`: password, totp, totp_setup, reauth); again for every attempt while locked out."""
-    return record(actor, "auth.locked_out", address=address, stage=stage, failures=failures)
+    return _record(actor, "auth.locked_out", address=address, stage=stage, failures=failures)
 
 
 def blobs_renamed(actor: str, report: dict[str, Any]) -> AuditEvent:
     """Blobs of an older store moved from their plain SHA-256 names to keyed names (`keys rename-blobs`)."""
-    return record(
+    return _record(
         actor, "keys.blobs_renamed", legacy=report["legacy"], renamed=report["renamed"], failed=len(report["failed"])
     )

@@ -4,11 +4,15 @@ The moment a custodian secured their messages is a delivery's `exported_at`. Eve
 than `CADENCE_DAYS` between two such moments, or from the last one until today, is one
 `delivery_overdue` finding, identified by the gap's start; a gap that a later-ingested older
 delivery splits is retracted, so the set of findings depends only on the set of deliveries.
+
+`expected()` works the gaps out without writing (what a page shows); `refresh()` writes them, and
+is safe to run again (the ingest pipeline runs it, and so can a scheduled task).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -34,15 +38,19 @@ def gaps(
     return found
 
 
-def refresh(custodian: Custodian, today: dt.datetime | None = None) -> list[Finding]:
-    today = today or timezone.now()
-    moments = list(
+def secured_moments(custodian: Custodian) -> list[dt.datetime]:
+    """Every moment the custodian secured their chats (the `exported_at` of ingested deliveries)."""
+    return list(
         custodian.deliveries.filter(status=DeliveryStatus.INGESTED, exported_at__isnull=False).values_list(
             "exported_at", flat=True
         )
     )
+
+
+def expected(custodian: Custodian, today: dt.datetime) -> dict[str, dict[str, Any]]:
+    """Subject -> details of every gap as of `today` (nothing written)."""
     current = {}
-    for start, end, days in gaps(moments, today, settings.CADENCE_DAYS):
+    for start, end, days in gaps(secured_moments(custodian), today, settings.CADENCE_DAYS):
         subject = f"gap:{start.astimezone(dt.UTC).isoformat()}"
         current[subject] = {
             "from": start.isoformat(),
@@ -51,6 +59,13 @@ def refresh(custodian: Custodian, today: dt.datetime | None = None) -> list[Find
             "limit_days": settings.CADENCE_DAYS,
             "open": end is None,
         }
+    return current
+
+
+def refresh(custodian: Custodian, today: dt.datetime | None = None) -> list[Finding]:
+    """Write the `delivery_overdue` findings as of `today` (idempotent); returns the current ones."""
+    today = today or timezone.now()
+    current = expected(custodian, today)
     existing = {f.subject: f for f in Finding.objects.filter(custodian=custodian, type=FindingType.DELIVERY_OVERDUE)}
     result = []
     for subject, details in current.items():

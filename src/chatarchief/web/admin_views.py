@@ -18,18 +18,24 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from chatarchief.access import authn, otp
+from chatarchief.access.accounts import disable_user
 from chatarchief.access.constants import Action, Role
 from chatarchief.access.models import RoleGrant
 from chatarchief.access.services import (
     AccessDenied,
     admin_scope,
     assign_role,
+    can_manage_organisation,
     can_manage_user,
     manageable_users,
     revoke_role,
+    visible_grants,
 )
+from chatarchief.api.accounts import revoke_service_account
+from chatarchief.api.models import ServiceAccount
 from chatarchief.archive.models import Custodian, Organisation
 from chatarchief.audit.models import AuditEvent
+from chatarchief.core.errors import ChatarchiefError
 from chatarchief.web import access
 from chatarchief.web.security import require_recent_auth
 
@@ -72,10 +78,16 @@ def users(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     rows = []
     for user in manageable_users(request.user).order_by("username"):
-        grants = RoleGrant.objects.filter(user=user).select_related("organisation", "custodian").order_by("role")
+        grants = visible_grants(request.user, user).order_by("role")
         grant_form = GrantForm(principal=request.user, auto_id=f"id_grant{user.pk}_%s")  # unique ids per row
         rows.append({"user": user, "grants": grants, "enrolled": otp.is_enrolled(user), "grant_form": grant_form})
-    return render(request, "users.html", {"rows": rows, "form": GrantForm(principal=request.user)})
+    accounts = [
+        a
+        for a in ServiceAccount.objects.select_related("organisation").order_by("name")
+        if can_manage_organisation(request.user, a.organisation_id)
+    ]
+    context = {"rows": rows, "form": GrantForm(principal=request.user), "service_accounts": accounts}
+    return render(request, "users.html", context)
 
 
 def _target(request: HttpRequest, pk: int) -> Any:
@@ -132,6 +144,31 @@ def user_totp_reset(request: HttpRequest, pk: int) -> HttpResponse:
     flash.success(
         request, _("Tweestapsverificatie hersteld: de gebruiker stelt bij de volgende aanmelding een nieuwe app in.")
     )
+    return redirect("users")
+
+
+@require_POST
+@require_recent_auth
+def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _target(request, pk)
+    try:
+        disable_user(target.get_username(), actor=access.actor(request.user), principal=request.user)
+    except AccessDenied:
+        raise Http404 from None
+    flash.success(request, _("Gebruiker uitgeschakeld; open sessies zijn beëindigd."))
+    return redirect("users")
+
+
+@require_POST
+@require_recent_auth
+def serviceaccount_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_admin(request)
+    account = get_object_or_404(ServiceAccount, pk=pk)
+    try:
+        revoke_service_account(account.name, actor=access.actor(request.user), principal=request.user)
+    except ChatarchiefError:
+        raise Http404 from None
+    flash.success(request, _("Serviceaccount ingetrokken: het token werkt niet meer."))
     return redirect("users")
 
 

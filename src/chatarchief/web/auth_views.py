@@ -83,7 +83,7 @@ def _verified(request: HttpRequest, device: Any) -> HttpResponseRedirect:
     django_otp.login(request, device)
     request.session.cycle_key()
     authn.mark_authenticated(request)
-    log.record(_actor(request), "auth.second_factor", method="totp")
+    log.second_factor_passed(_actor(request), "totp")
     return redirect(_next_url(request))
 
 
@@ -156,7 +156,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
             and otp.verify(device, form.cleaned_data["token"])
         ):
             authn.mark_authenticated(request)
-            log.record(_actor(request), "auth.reauthenticated")
+            log.reauthenticated(_actor(request))
             return redirect(next_url)
         form.add_error(None, _("Wachtwoord of code onjuist."))
         if user is not None:  # the password was right, the code was not: count that too

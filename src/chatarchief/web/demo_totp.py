@@ -1,21 +1,11 @@
-"""The demo user's known TOTP key (demo data only, never for real accounts), and its current code.
+"""The demo login's current TOTP code (moved to chatarchief.demo.totp; this name stays for habit).
 
-    python -m chatarchief.web.demo_totp      # prints the 6-digit code to log in as `demo` now
-
-No Django set-up needed: the key is a constant (the RFC 6238 test key "12345678901234567890").
+python -m chatarchief.web.demo_totp
 """
 
-from __future__ import annotations
+from chatarchief.demo.totp import DEMO_TOTP_KEY, DEMO_TOTP_SECRET, current_code
 
-from django_otp.oath import totp
-
-DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
-DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 (the demo key in base32, for authenticator apps)
-
-
-def current_code() -> str:
-    return f"{totp(bytes.fromhex(DEMO_TOTP_KEY), step=30, t0=0, digits=6):06d}"
-
+__all__ = ["DEMO_TOTP_KEY", "DEMO_TOTP_SECRET", "current_code"]
 
 if __name__ == "__main__":
     print(current_code())

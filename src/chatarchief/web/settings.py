@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "chatarchief.access",
     "chatarchief.archive",
     "chatarchief.compliance",
+    "chatarchief.intake",
     "chatarchief.api",
     "chatarchief.web",
 ]

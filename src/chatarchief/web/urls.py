@@ -25,6 +25,8 @@ urlpatterns = [
     path("beheer/gebruikers/<int:pk>/rollen/", admin_views.user_grant, name="user_grant"),
     path("beheer/gebruikers/<int:pk>/tweestaps-herstellen/", admin_views.user_totp_reset, name="user_totp_reset"),
     path("beheer/rollen/<int:pk>/intrekken/", admin_views.grant_revoke, name="grant_revoke"),
+    path("beheer/gebruikers/<int:pk>/uitschakelen/", admin_views.user_disable, name="user_disable"),
+    path("beheer/serviceaccounts/<int:pk>/intrekken/", admin_views.serviceaccount_revoke, name="serviceaccount_revoke"),
     path("api/v1/", include("chatarchief.api.urls")),
 ]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
@@ -19,10 +17,13 @@ from django.views.decorators.http import require_http_methods
 from chatarchief.access.constants import Action
 from chatarchief.archive.models import Attachment, Conversation, Delivery, Message
 from chatarchief.archive.services import blobs, readout
-from chatarchief.archive.services.ingest import ingest_upload
 from chatarchief.audit import log
-from chatarchief.compliance import cadence
-from chatarchief.compliance.models import Finding, FindingType
+from chatarchief.compliance import readout as compliance_readout
+from chatarchief.compliance import services as compliance
+from chatarchief.compliance.models import FindingType
+from chatarchief.intake import receipts
+from chatarchief.intake.filenames import download_name
+from chatarchief.intake.uploads import ingest_upload
 from chatarchief.web import access
 from chatarchief.web.forms import UploadForm
 
@@ -45,19 +46,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
     custodian = access.custodian_or_403(request.user, slug)
-    cadence.refresh(custodian)
+    current = compliance.status(custodian)  # a GET writes nothing: an open cadence gap is shown as of now
     conversations = (
         Conversation.objects.filter(custodian=custodian)
         .annotate(message_count=Count("messages"), last_ms=Max("messages__sent_at_ms"))
         .order_by("title")
     )
     zone = custodian.zone
-    findings = [
-        _shown_finding(readout.finding_dict(f, zone))
-        for f in Finding.objects.filter(custodian=custodian, retracted_at__isnull=True)
-        .select_related("custodian", "conversation", "message")
-        .order_by("-detected_at")[:200]
-    ]
+    newest_first = sorted(current.findings, key=lambda f: (f.detected_at or current.at, f.pk or 0), reverse=True)
+    findings = [_shown_finding(compliance_readout.finding_dict(f, zone)) for f in newest_first[:200]]
     deliveries = custodian.deliveries.select_related("delivered_by").order_by("-received_at")[:100]
     return render(
         request,
@@ -147,7 +144,7 @@ def attachment_content(request: HttpRequest, pk: int) -> HttpResponse:
         handle,
         content_type=attachment.mime_type or "application/octet-stream",
         as_attachment=not inline,
-        filename=access.download_name(attachment.filename or attachment.blob_id),
+        filename=download_name(attachment.filename or attachment.blob_id),
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
@@ -183,7 +180,7 @@ def _ingest_upload(request: HttpRequest, uploaded, custodian, form):  # type: ig
         custodian,
         actor=access.actor(request.user),
         user=request.user,
-        file_name=os.path.basename(uploaded.name),
+        file_name=uploaded.name,
         exported_at=form.cleaned_data.get("exported_at"),
         secret=form.cleaned_data.get("passphrase") or None,
     )
@@ -194,17 +191,18 @@ def _ingest_upload(request: HttpRequest, uploaded, custodian, form):  # type: ig
 
 def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("custodian", "delivered_by"), pk=pk)
-    if not access.custodians_for(request.user).filter(pk=delivery.custodian_id).exists():
+    if not access.can_view(request.user, delivery.custodian):
         raise Http404
     conversations = delivery.coverage.select_related("conversation").order_by("conversation__title")
     template = "partials/delivery_status.html" if request.htmx else "delivery.html"
+    error = receipts.receipt(delivery, "en" if (get_language() or "nl").startswith("en") else "nl")["error"]
     return render(
         request,
         template,
         {
             "delivery": delivery,
             "conversations": conversations,
-            "error": delivery.error_message_en if (get_language() or "nl").startswith("en") else delivery.error_message,
+            "error": error["message"] if error else "",
             "title": _("Ontvangstbewijs"),
         },
     )

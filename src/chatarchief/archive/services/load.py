@@ -2,7 +2,8 @@
 
 One generic loader for every channel. New messages go in with bulk statements (ids allocated up
 front, so a million rows take seconds); the rare changed messages (deleted, edited, enriched,
-missing) take the careful path in `versions.py`.
+missing) take the careful path in `versions.py`. Storage only: the loader says which messages it
+added and changed (`Touched`), and compliance derives its findings from the archive's state.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import attrgetter, eq, not_
 
 from django.db import connection
 
 from chatarchief.archive.models import Attachment, Conversation, Coverage, Delivery, Message, Participant
-from chatarchief.archive.services import findings, versions
+from chatarchief.archive.services import versions
 from chatarchief.core.identity import SEPARATOR, Keys
 from chatarchief.core.model import Conversation as ParsedConversation
 from chatarchief.core.model import Kind, MessageColumns
@@ -40,6 +41,21 @@ class LoadCounts:
     def add(self, other: LoadCounts) -> None:
         for name in vars(self):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Touched:
+    """What loading one conversation of one delivery did to the archive: the messages it added
+    (`new`, ids in insertion order; a range on SQLite) and the archived ones whose forms, absences
+    or first delivery it changed (`changed`, new ones with an edit history included)."""
+
+    conversation_id: int
+    channel: str
+    delivery_id: int
+    custodian_id: int
+    messages: int  # messages of this conversation in the export
+    new: Sequence[int] = ()
+    changed: set[int] = field(default_factory=set)
 
 
 def allocate_ids(model: type, count: int) -> Sequence[int]:
@@ -386,7 +402,7 @@ def _coverage(
 
 def load_conversation(
     custodian_id: int, delivery: Delivery, exported_at: dt.datetime, parsed: ParsedConversation
-) -> tuple[Conversation, LoadCounts]:
+) -> tuple[Conversation, LoadCounts, Touched]:
     conversation = _conversation(custodian_id, parsed)
     messages = parsed.messages
     finest = min(
@@ -399,6 +415,7 @@ def load_conversation(
     coverage = _coverage(conversation, delivery, exported_at, parsed)
 
     new_ids, plain = _insert_new(conversation, delivery, exported_at, messages, result.new, result.keys)
+    touched = Touched(conversation.pk, conversation.channel, delivery.pk, custodian_id, len(messages), new_ids)
     careful, earlier = _careful(archive, result, messages)
     tally = Counter(match.change for match in result.aligned)
     counts.unchanged = len(result.exact_ids) + tally[Change.UNCHANGED]
@@ -408,23 +425,24 @@ def load_conversation(
 
     for archived_id, position, change in careful:
         versions.apply(archived_id, messages[position], result.keys.digests[position], change, delivery, exported_at)
+    touched.changed.update(archived_id for archived_id, _, _ in careful)
     if earlier:
-        versions.lower_first_seen(conversation.pk, earlier, delivery, exported_at)
-
-    findings.for_new_messages(
-        conversation,
-        delivery,
-        [(i, messages[p]) for p, i, flat in zip(result.new, new_ids, plain, strict=True) if not flat],
-    )
+        touched.changed |= versions.lower_first_seen(conversation.pk, earlier, delivery, exported_at)
+    # new messages that bring their own edit history (Signal, Telegram): one version per revision
+    for message_id, position in compress(zip(new_ids, result.new, strict=True), map(not_, plain)):
+        if messages[position].revisions:
+            versions.add_revisions(message_id, messages[position], delivery)
+            touched.changed.add(message_id)
     # missing: archived messages this export covers but did not show
     if coverage is not None:
         first_minute, last_minute = coverage.first_ms // 60_000, coverage.last_ms // 60_000
         absent = [r.id for r in result.unmatched if first_minute <= r.minute <= last_minute and r.seen_before]
         counts.missing = versions.record_absences(absent, delivery, exported_at)
+        touched.changed.update(absent)
     # messages this delivery showed first, absent from later deliveries that cover them
     if new_ids and Coverage.objects.filter(conversation=conversation, exported_at__gt=exported_at).exists():
-        versions.absences_in_later_deliveries(conversation.pk, exported_at, dict.fromkeys(new_ids))
-    return conversation, counts
+        touched.changed |= versions.absences_in_later_deliveries(conversation.pk, exported_at, dict.fromkeys(new_ids))
+    return conversation, counts, touched
 
 
 def _careful(

@@ -1,4 +1,5 @@
-"""Read-out of the archive in the stable shapes the README documents (CLI `messages`, `findings`)."""
+"""Read-out of the archive in the stable shape the README documents (CLI `messages`); findings are
+compliance's (chatarchief.compliance.readout)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chatarchief.archive.models import Attachment, Conversation, Custodian, Message, MessageVersion
-from chatarchief.compliance.models import Finding
 
 CHUNK = 5000
 
@@ -72,28 +72,3 @@ def iter_messages(custodian: Custodian, conversation_id: int | None = None) -> I
                         for a in sorted(files.get(message_id, []), key=lambda a: a.position)
                     ],
                 }
-
-
-def finding_dict(finding: Finding, zone: ZoneInfo) -> dict[str, Any]:
-    message = finding.message
-    return {
-        "id": finding.pk,
-        "type": finding.type,
-        "custodian": finding.custodian.slug,
-        "conversation_id": finding.conversation_id,
-        "conversation_title": finding.conversation.title if finding.conversation else None,
-        "message_id": finding.message_id,
-        "message_sent_at": iso(message.sent_at_ms, zone) if message else None,
-        "delivery_id": finding.delivery_id,
-        "detected_at": finding.detected_at.isoformat(),
-        "details": finding.details,
-    }
-
-
-def findings(custodian: Custodian, include_retracted: bool = False) -> list[dict[str, Any]]:
-    zone = custodian.zone
-    query = Finding.objects.filter(custodian=custodian).select_related("custodian", "conversation", "message")
-    if not include_retracted:
-        query = query.filter(retracted_at__isnull=True)
-    rows = [finding_dict(f, zone) for f in query.order_by("type", "message__sent_at_ms", "id")]
-    return rows

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db import transaction
 
 from chatarchief.archive.models import Custodian, CustodianCategory, Organisation
@@ -30,11 +32,34 @@ def normalise_phone(number: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RegistryError(
+            "registry.bad_time_zone",
+            nl=f"Onbekende tijdzone {name!r} (bijvoorbeeld Europe/Amsterdam).",
+            en=f"Unknown time zone {name!r} (for example Europe/Amsterdam).",
+        ) from None
+    return name
+
+
 def add_organisation(code: str, name: str, *, actor: str) -> Organisation:
     organisation, created = Organisation.objects.get_or_create(code=code.upper(), defaults={"name": name or code})
     if created:
-        log.record(actor, "organisation.added", obj=organisation, code=organisation.code)
+        log.organisation_added(actor, organisation)
     return organisation
+
+
+def get_organisation(code: str) -> Organisation:
+    try:
+        return Organisation.objects.get(code=code.upper())
+    except Organisation.DoesNotExist:
+        raise RegistryError(
+            "registry.unknown_organisation",
+            nl=f"Organisatie {code!r} bestaat niet.",
+            en=f"Organisation {code!r} does not exist.",
+        ) from None
 
 
 def get_custodian(slug: str) -> Custodian:
@@ -57,7 +82,11 @@ def add_custodian(
     category: str = CustodianCategory.SLEUTELFUNCTIONARIS,
     function: str = "",
     phones: list[str] | None = None,
+    time_zone: str | None = None,
 ) -> Custodian:
+    """Register an official. `time_zone` (default: the installation's CHATARCHIEF_TIME_ZONE) is
+    where their export times without a zone are read."""
+    zone = _zone(time_zone or settings.TIME_ZONE)
     if not _SLUG.match(slug):
         raise RegistryError(
             "registry.bad_slug",
@@ -83,6 +112,7 @@ def add_custodian(
             category=category,
             function=function,
             phone_numbers=[normalise_phone(p) for p in phones or []],
+            time_zone=zone,
         )
         log.custodian_added(actor, custodian)
     return custodian

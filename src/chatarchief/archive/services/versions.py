@@ -3,6 +3,8 @@
 A message is never overwritten. Every form it took (original text, tombstone, edit) is a
 MessageVersion dated by the export that showed it; the message's visible fields are derived from
 the set of its forms, so the archive ends up the same whatever order the exports arrive in.
+Storage only: what these changes mean (deleted, edited, missing findings) is compliance's to say,
+from the state left here (chatarchief.compliance.findings).
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from chatarchief.archive.models import Absence, Attachment, Coverage, Delivery, Message, MessageVersion
-from chatarchief.archive.services import findings
-from chatarchief.core.identity import TOMBSTONE, is_placeholder
+from chatarchief.core.identity import TOMBSTONE, _short_hash, is_placeholder, normalise_text
 from chatarchief.core.model import Kind
 from chatarchief.core.model import Message as ParsedMessage
 from chatarchief.core.reconcile import Change
@@ -133,9 +134,6 @@ def derive(message: Message, forms: list[MessageVersion]) -> None:
     message.deleted_by = tombs[0].deleted_by if tombs else ""
     if tombs:
         message.state = "deleted"
-        findings.message_deleted(message, tombs[0].delivery_id, content_preserved=bool(content))
-    if message.edited:
-        findings.message_edited(message, len(content))
 
 
 def refresh_state(message: Message) -> None:
@@ -170,21 +168,20 @@ def record_absences(message_ids: list[int], delivery: Delivery, exported_at: dt.
         [Absence(message_id=i, delivery=delivery, exported_at=exported_at) for i in message_ids], ignore_conflicts=True
     )
     for message in Message.objects.filter(pk__in=message_ids):
-        findings.message_missing(message)
         refresh_state(message)
     return len(message_ids)
 
 
 def lower_first_seen(
     conversation_id: int, shown: dict[int, tuple[ParsedMessage, Change]], delivery: Delivery, exported_at: dt.datetime
-) -> None:
+) -> set[int]:
     """Messages this (older) delivery showed before the delivery that first archived them.
 
     The oldest export that showed a message gives its wording (body, sender name, line) and,
     at equal precision, its time; so the archive does not depend on the order of ingest. The
-    deliveries in between covered these messages without showing them: those are absences."""
+    deliveries in between covered these messages without showing them: those are absences.
+    Returns the ids of the messages changed (the shown ones and any with a new absence)."""
     before: dict[int, dt.datetime] = {}
-    single_form: list[int] = []
     changed = []
     fields = [
         "first_seen_at",
@@ -203,7 +200,6 @@ def lower_first_seen(
         message.first_seen_at, message.first_delivery = exported_at, delivery
         message.sort_index, message.source_line = parsed.index, parsed.line
         if change is Change.UNCHANGED and not message.versions.all():
-            single_form.append(message.pk)
             name = parsed.sender_name or ""
             message.sender_name = "" if name == message.sender_key else name
             if parsed.kind is not Kind.DELETED:
@@ -213,23 +209,23 @@ def lower_first_seen(
             message.sent_at_raw = parsed.raw_time[:64]
         changed.append(message)
     Message.objects.bulk_update(changed, fields, batch_size=2000)
-    findings.first_shown_in(list(shown), single_form, delivery)
-    absences_in_later_deliveries(conversation_id, exported_at, before)
+    return set(shown) | absences_in_later_deliveries(conversation_id, exported_at, before)
 
 
 def absences_in_later_deliveries(
     conversation_id: int, exported_at: dt.datetime, until: dict[int, dt.datetime | None]
-) -> None:
+) -> set[int]:
     """Deliveries newer than this one (and older than `until[message]`, if set) that cover a
-    message's time yet did not show it."""
+    message's time yet did not show it. Returns the ids of the messages given an absence."""
     spans = list(
         Coverage.objects.filter(conversation_id=conversation_id, exported_at__gt=exported_at).values_list(
             "delivery_id", "exported_at", "first_ms", "last_ms"
         )
     )
     ids = list(until)
+    absent: set[int] = set()
     if not spans or not ids:
-        return
+        return absent
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         by_delivery: dict[int, list[int]] = {}
@@ -242,12 +238,12 @@ def absences_in_later_deliveries(
         for delivery_id, missing in by_delivery.items():
             delivery = Delivery.objects.get(pk=delivery_id)
             record_absences(missing, delivery, delivery.exported_at or exported_at)
+            absent.update(missing)
+    return absent
 
 
 def add_revisions(message_id: int, parsed: ParsedMessage, delivery: Delivery) -> None:
     """A new message that arrives with its own edit history (Signal, Telegram): one version each."""
-    from chatarchief.core.identity import _short_hash, normalise_text
-
     message = Message.objects.get(pk=message_id)
     forms = _materialise(message)
     for number, revision in enumerate(parsed.revisions):

@@ -104,6 +104,14 @@ def format_label(code: str) -> Any:
 
 
 @register.filter
+def operation_label(code: str) -> Any:
+    """An API operation of a service account (`deliver`, `read_status`, ...) in words."""
+    from chatarchief.api.constants import Operation
+
+    return Operation(code).label if code in Operation.values else code
+
+
+@register.filter
 def channel_label(code: str) -> Any:
     return CHANNELS.get(code, code)
 

@@ -9,8 +9,10 @@ import pytest
 
 from chatarchief.archive.models import Delivery
 from chatarchief.archive.services import readout, registry
-from chatarchief.archive.services.ingest import ingest
-from tests.archive.scenario import UNIQUE_MESSAGES, write_exports
+from chatarchief.compliance import readout as compliance_readout
+from chatarchief.compliance.services import status
+from chatarchief.intake.pipeline import ingest
+from tests.intake.scenario import UNIQUE_MESSAGES, write_exports
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +45,7 @@ def _normalised_findings(custodian):
     sha = dict(Delivery.objects.filter(custodian=custodian).values_list("pk", "sha256"))
     bodies = {m["id"]: m["body"] for m in readout.iter_messages(custodian)}
     rows = []
-    for f in readout.findings(custodian):
+    for f in compliance_readout.findings(status(custodian)):
         details = {k: v for k, v in f["details"].items() if k != "days"}
         rows.append(
             (
@@ -107,7 +109,7 @@ def test_the_archive_holds_each_message_once_with_its_history(exports):
         ("2025-10-26T02:50:00+01:00", "Tweede keer 02:50"),
     ]
 
-    found = Counter(f["type"] for f in readout.findings(custodian))
+    found = Counter(f["type"] for f in compliance_readout.findings(status(custodian)))
     assert found["message_deleted"] == 1
     assert found["message_missing"] == 1
     assert found["message_edited"] == 1
@@ -115,7 +117,7 @@ def test_the_archive_holds_each_message_once_with_its_history(exports):
     assert found["disappearing_enabled"] == 1
     assert found["disappearing_disabled"] == 1
     assert found["delivery_overdue"] == 1  # from the December export until today
-    details = {f["type"]: f["details"] for f in readout.findings(custodian)}
+    details = {f["type"]: f["details"] for f in compliance_readout.findings(status(custodian))}
     assert details["message_deleted"] == {"by": "other", "content_preserved": True}
     assert details["disappearing_enabled"]["timer_seconds"] == 7 * 24 * 3600
 

@@ -8,7 +8,9 @@ import pytest
 
 from chatarchief.archive.models import Blob, Message
 from chatarchief.archive.services import readout, registry
-from chatarchief.archive.services.ingest import ingest
+from chatarchief.compliance import readout as compliance_readout
+from chatarchief.compliance.services import status
+from chatarchief.intake.pipeline import ingest
 from tests.paths import PEER, SHARED_FIXTURES
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,7 @@ def custodian():
 
 
 def _types(custodian) -> Counter:
-    return Counter(f["type"] for f in readout.findings(custodian) if f["type"] != "delivery_overdue")
+    return Counter(f["type"] for f in compliance_readout.findings(status(custodian)) if f["type"] != "delivery_overdue")
 
 
 def test_signal_v2_week_later_flags_the_deletion_and_the_disappeared_message(custodian):
@@ -68,7 +70,7 @@ def test_signal_v2_week_later_flags_the_deletion_and_the_disappeared_message(cus
     photo = next(m for m in messages if m["attachments"])
     assert photo["attachments"][0]["sha256"] == "0b6c5c534d9103ccbec61c1cebd2127b447fcbaa471440eabce7b9d6ae13f650"
     assert Blob.objects.filter(sha256=photo["attachments"][0]["sha256"]).exists()
-    found = {f["type"]: f["details"] for f in readout.findings(custodian)}
+    found = {f["type"]: f["details"] for f in compliance_readout.findings(status(custodian))}
     assert found["message_deleted"] == {"by": "other", "content_preserved": True}
     assert "message_missing" in found
 

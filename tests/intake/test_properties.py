@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from chatarchief.archive.models import Custodian
 from chatarchief.archive.services import registry
-from chatarchief.archive.services.ingest import ingest
-from tests.archive.scenario import write_exports
-from tests.archive.test_scenario import _normalised_findings, _normalised_messages
+from chatarchief.intake.pipeline import ingest
+from tests.intake.scenario import write_exports
+from tests.intake.test_scenario import _normalised_findings, _normalised_messages
 
 pytestmark = pytest.mark.django_db
 

@@ -7,14 +7,16 @@ import os
 import tempfile
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from chatarchief.access.constants import Role
 from chatarchief.access.services import grant
 from chatarchief.archive.models import Custodian, Organisation
 from chatarchief.archive.services import registry
-from chatarchief.archive.services.ingest import ingest
-from chatarchief.web.demo_totp import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
+from chatarchief.core.errors import ChatarchiefError
+from chatarchief.demo.totp import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
+from chatarchief.intake.pipeline import ingest
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 (documented demo login, development data only)
@@ -51,43 +53,72 @@ def _february() -> str:
     return text + _FEBRUARY_EXTRA
 
 
-def _demo_totp(user: object, actor: str) -> Iterator[str]:
-    """The demo login's second factor: a device with a known key (demo data only)."""
+PEOPLE = [
+    ("minister-bzk", "Minister van BZK", "BZK", "bewindspersoon", "Minister", ["+31612345670"]),
+    ("sg-fin", "Secretaris-generaal Financiën", "FIN", "sleutelfunctionaris", "Secretaris-generaal", []),
+    ("dg-jenv", "Directeur-generaal Rechtspleging", "JENV", "sleutelfunctionaris", "Directeur-generaal", []),
+]
+ORGANISATIONS = {
+    "BZK": "Binnenlandse Zaken en Koninkrijksrelaties",
+    "FIN": "Financiën",
+    "JENV": "Justitie en Veiligheid",
+}
+
+
+def _refuse_unless_safe() -> None:
+    """The demo publishes its login (README): never in production, and never mixed into an
+    archive whose organisations or custodians it did not create itself."""
+    if settings.PRODUCTION:
+        raise ChatarchiefError(
+            "demo.production",
+            nl="Geen demogegevens in productie (CHATARCHIEF_ENV=production): de demologin is openbaar.",
+            en="No demo data in production (CHATARCHIEF_ENV=production): the demo login is public.",
+        )
+    if get_user_model().objects.filter(username=DEMO_USER).exists():
+        return  # loaded before: the organisations and custodians below are the demo's own
+    taken = list(Organisation.objects.filter(code__in=list(ORGANISATIONS)).values_list("code", flat=True))
+    taken += Custodian.objects.filter(slug__in=[p[0] for p in PEOPLE]).values_list("slug", flat=True)
+    if taken:
+        raise ChatarchiefError(
+            "demo.would_mix",
+            nl=f"De demo gebruikt alleen wat hij zelf maakt; deze bestaan al: {', '.join(sorted(taken))}.",
+            en=f"The demo only uses what it creates itself; these exist already: {', '.join(sorted(taken))}.",
+        )
+
+
+def _demo_user(actor: str) -> Iterator[str]:
+    """The demo login, made once: a records manager of the demo's three ministries, and its
+    second factor with a known key (demo data only). A later run leaves it as it is."""
     from chatarchief.access import otp
 
-    device = otp.confirmed_device(user)
-    if device is None or device.key != DEMO_TOTP_KEY:
-        otp.provision(user, DEMO_TOTP_KEY, actor=actor)
+    User = get_user_model()
+    if User.objects.filter(username=DEMO_USER).exists():
+        return
+    demo_user = User.objects.create_user(DEMO_USER, password=DEMO_PASSWORD)
+    for code in ORGANISATIONS:  # sees and delivers content of the demo organisations only
+        grant(demo_user, Role.REVIEWER, organisation=Organisation.objects.get(code=code))
+        grant(demo_user, Role.OPERATOR, organisation=Organisation.objects.get(code=code))
+    grant(demo_user, Role.CUSTODIAN, custodian=Custodian.objects.get(slug="minister-bzk"))
+    yield f"user {DEMO_USER} (password {DEMO_PASSWORD}): reviewer + operator for BZK, FIN, JENV"
+    otp.provision(demo_user, DEMO_TOTP_KEY, actor=actor)
     yield (
         f"user {DEMO_USER} two-factor: TOTP secret {DEMO_TOTP_SECRET} (add it to an authenticator app, "
-        "or run `python -m chatarchief.web.demo_totp` for the current code)"
+        "or run `python -m chatarchief.demo.totp` for the current code)"
     )
 
 
 def load_demo(actor: str) -> Iterator[str]:
-    User = get_user_model()
-    people = [
-        ("minister-bzk", "Minister van BZK", "BZK", "bewindspersoon", "Minister", ["+31612345670"]),
-        ("sg-fin", "Secretaris-generaal Financiën", "FIN", "sleutelfunctionaris", "Secretaris-generaal", []),
-        ("dg-jenv", "Directeur-generaal Rechtspleging", "JENV", "sleutelfunctionaris", "Directeur-generaal", []),
-    ]
-    names = {"BZK": "Binnenlandse Zaken en Koninkrijksrelaties", "FIN": "Financiën", "JENV": "Justitie en Veiligheid"}
-    for code, name in names.items():
+    """Demo organisations, custodians, the demo login and two exports; safe to run again."""
+    _refuse_unless_safe()
+    for code, name in ORGANISATIONS.items():
         registry.add_organisation(code, name, actor=actor)
-    for slug, name, org, category, function, phones in people:
+    for slug, name, org, category, function, phones in PEOPLE:
         if not Custodian.objects.filter(slug=slug).exists():
             registry.add_custodian(
                 slug, name=name, actor=actor, organisation=org, category=category, function=function, phones=phones
             )
             yield f"custodian {slug}"
-    if not User.objects.filter(username=DEMO_USER).exists():
-        demo_user = User.objects.create_user(DEMO_USER, password=DEMO_PASSWORD)
-        for code in names:  # a records manager of the three pilot ministries: sees and delivers content
-            grant(demo_user, Role.REVIEWER, organisation=Organisation.objects.get(code=code))
-            grant(demo_user, Role.OPERATOR, organisation=Organisation.objects.get(code=code))
-        grant(demo_user, Role.CUSTODIAN, custodian=Custodian.objects.get(slug="minister-bzk"))
-        yield f"user {DEMO_USER} (password {DEMO_PASSWORD}): reviewer + operator for BZK, FIN, JENV"
-    yield from _demo_totp(User.objects.get(username=DEMO_USER), actor)
+    yield from _demo_user(actor)
     custodian = Custodian.objects.get(slug="minister-bzk")
     with tempfile.TemporaryDirectory() as tmp:
         for month, text in (("januari", _JANUARY), ("februari", _february())):

@@ -11,7 +11,7 @@ import pytest
 
 from chatarchief.archive.models import Blob, Conversation, Delivery, Message
 from chatarchief.archive.services import blobs, registry
-from chatarchief.archive.services.ingest import ingest
+from chatarchief.intake.pipeline import ingest
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,179 @@
+"""The ingest pipeline: receive → parse → load → findings → cadence → receipt.
+
+`ingest()` is the one service function the CLI, the web upload and the API call. It is
+all-or-nothing (one transaction after the original is safely kept) and idempotent (the same
+original twice is a duplicate that changes nothing). The stages:
+
+1. receive (`intake.receive`): the original into the blob store and a Delivery row, committed.
+2. parse (`core.formats`): the file to a Django-free `Export`; its media kept (`intake.media`).
+3. load (`archive.services.load`): reconcile each conversation with the archive and store it.
+4. findings (`compliance.services.record_load`): from the archive's state, for what the load touched.
+5. cadence (`compliance.services.refresh_cadence`): the custodian's delivery gaps.
+6. receipt (`intake.receipts`): the outcome, and the delivery's audit event.
+
+Stages 3 to 5 run in one transaction with the custodian locked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus
+from chatarchief.archive.services.load import LoadCounts, Touched, load_conversation
+from chatarchief.audit import log
+from chatarchief.compliance import services as compliance
+from chatarchief.core import formats
+from chatarchief.core.errors import ChatarchiefError, FormatError, with_file
+from chatarchief.core.model import Export, ParseOptions
+from chatarchief.intake.filenames import delivery_name
+from chatarchief.intake.media import Progress, store_media
+from chatarchief.intake.moments import in_custodian_zone, secured_at
+from chatarchief.intake.receipts import IngestOutcome, conversations_of
+from chatarchief.intake.receive import receive
+
+logger = logging.getLogger(__name__)
+
+
+def ingest(
+    path: str | os.PathLike[str],
+    custodian: Custodian,
+    *,
+    actor: str,
+    user: Any = None,
+    file_name: str | None = None,
+    exported_at: dt.datetime | None = None,
+    secret: str | None = None,
+    progress: Progress | None = None,
+) -> IngestOutcome:
+    """Hand in one export file or folder for a custodian. A naive `exported_at` is read in the
+    custodian's time zone (`intake.moments`)."""
+    name = delivery_name(file_name or os.fspath(path))
+    received = receive(path, custodian, actor=actor, file_name=name, user=user)
+    delivery = received.delivery
+    if received.duplicate_of is not None:
+        earlier = received.duplicate_of
+        Delivery.objects.filter(pk=delivery.pk).update(
+            counts=_duplicate_counts(earlier), exported_at=earlier.exported_at
+        )
+        delivery.refresh_from_db()
+        log.delivery_finished(actor, delivery)
+        return IngestOutcome(delivery, conversations_of(delivery), delivery.counts)
+    moment = in_custodian_zone(exported_at, custodian)
+    return process(delivery, str(path), actor=actor, exported_at=moment, secret=secret, progress=progress)
+
+
+def _duplicate_counts(earlier: Delivery) -> dict[str, int]:
+    counts = dict.fromkeys(vars(LoadCounts()), 0)
+    counts["messages"] = counts["unchanged"] = int(earlier.counts.get("messages", 0))
+    return counts
+
+
+def _parse(path: str, delivery: Delivery, workdir: str, secret: str | None, progress: Progress | None) -> Export:
+    spec = formats.detect(path, delivery.file_name)
+    Delivery.objects.filter(pk=delivery.pk).update(format=spec.name)
+    delivery.format = spec.name
+    options = ParseOptions(
+        secret=secret,
+        workdir=workdir,
+        source_name=delivery.file_name,
+        time_zone=delivery.custodian.zone_name,
+        progress=(lambda done, total: progress("parse", done, total)) if progress else None,
+    )
+    return spec.parse(path, options)
+
+
+def process(
+    delivery: Delivery,
+    path: str,
+    *,
+    actor: str,
+    exported_at: dt.datetime | None = None,
+    secret: str | None = None,
+    progress: Progress | None = None,
+) -> IngestOutcome:
+    """Parse and load a received delivery. Safe to run twice: an ingested delivery is returned as is."""
+    if delivery.status == DeliveryStatus.INGESTED:
+        return IngestOutcome(delivery, conversations_of(delivery), delivery.counts)
+    try:
+        with tempfile.TemporaryDirectory(prefix="chatarchief-") as workdir, _no_cyclic_gc():
+            export = _parse(path, delivery, workdir, secret, progress)
+            store_media(export, progress)
+            outcome = _load(delivery, export, exported_at, progress)
+    except ChatarchiefError as error:
+        return _failed(delivery, actor, with_file(error, delivery.file_name))
+    except Exception:
+        logger.exception("ingest of delivery %s failed", delivery.pk)
+        error = FormatError(
+            "internal_error",
+            nl="Het bestand kon door een interne fout niet worden verwerkt; het origineel is bewaard.",
+            en="The file could not be processed because of an internal error; the original is kept.",
+            file=delivery.file_name,
+        )
+        return _failed(delivery, actor, error)
+    log.delivery_finished(actor, outcome.delivery)
+    return outcome
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """A million parsed messages are a million tracked objects; every cyclic collection would walk
+    them all. The pipeline makes no reference cycles worth collecting, so collect once at the end."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _failed(delivery: Delivery, actor: str, error: ChatarchiefError) -> IngestOutcome:
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.FAILED,
+        error_code=error.code,
+        error_message=error.message("nl"),
+        error_message_en=error.message("en"),
+    )
+    delivery.refresh_from_db()
+    log.delivery_finished(actor, delivery)
+    return IngestOutcome(delivery, error=error)
+
+
+def _load(
+    delivery: Delivery, export: Export, exported_at: dt.datetime | None, progress: Progress | None
+) -> IngestOutcome:
+    """Stages 3-5 in one transaction: load every conversation, then findings, then cadence."""
+    secured, source = secured_at(export, exported_at, delivery)
+    total = LoadCounts()
+    conversations = []
+    touched: list[Touched] = []
+    with transaction.atomic():
+        custodian = Custodian.objects.select_for_update().get(pk=delivery.custodian_id)
+        for done, parsed in enumerate(export.conversations, 1):
+            conversation, counts, changes = load_conversation(custodian.pk, delivery, secured, parsed)
+            total.add(counts)
+            touched.append(changes)
+            conversations.append({"id": conversation.pk, "title": conversation.title, "channel": conversation.channel})
+            if progress:
+                progress("load", done, len(export.conversations))
+        compliance.record_load(touched)
+        delivery.status = DeliveryStatus.INGESTED
+        delivery.exported_at = secured
+        delivery.exported_at_source = source
+        delivery.counts = vars(total)
+        delivery.defects = [
+            {"code": d.code, "line": d.line, "raw": d.raw[:500], "message": d.message} for d in export.defects[:1000]
+        ]
+        delivery.save(update_fields=["status", "exported_at", "exported_at_source", "counts", "defects", "format"])
+        compliance.refresh_cadence(custodian, max(timezone.now(), secured))
+    return IngestOutcome(delivery, conversations, vars(total))
