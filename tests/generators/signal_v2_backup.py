@@ -19,7 +19,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from chatarchief.core.formats._signal_v2_crypto import (
+from chatarchief.core.formats.signal.v2_crypto import (
     backup_key,
     gunzip_member,
     local_backup_id,

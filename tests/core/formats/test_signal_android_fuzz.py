@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import _signal_android_crypto, signal_android
+from chatarchief.core.formats.signal import android as signal_android
+from chatarchief.core.formats.signal import android_crypto as _signal_android_crypto
 from chatarchief.core.model import ParseOptions
 from tests.paths import SHARED_FIXTURES
 

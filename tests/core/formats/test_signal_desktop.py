@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import signal_desktop
+from chatarchief.core.formats.signal import desktop as signal_desktop
 from chatarchief.core.model import Deleter, Kind, ParseOptions, SystemEvent
 from tests.generators.signal_desktop_profile import KEY_HEX, MASTER_KEY, PHOTO, write_profile
 from tests.paths import PEER

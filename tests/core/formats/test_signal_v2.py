@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import signal_v2
-from chatarchief.core.formats._signal_v2_crypto import (
+from chatarchief.core.formats.signal import v2 as signal_v2
+from chatarchief.core.formats.signal.protos import signal_backup_wire as w
+from chatarchief.core.formats.signal.v2_crypto import (
     backup_id_for_aci,
     backup_key,
     gunzip_member,
@@ -23,7 +24,6 @@ from chatarchief.core.formats._signal_v2_crypto import (
     split_header,
     verify_and_decrypt,
 )
-from chatarchief.core.formats.protos import signal_backup_wire as w
 from chatarchief.core.model import Deleter, Kind, ParseOptions, SystemEvent
 from tests.paths import PEER, SHARED_FIXTURES
 

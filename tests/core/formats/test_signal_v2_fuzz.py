@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import signal_v2
+from chatarchief.core.formats.signal import v2 as signal_v2
 from chatarchief.core.model import ParseOptions
 from tests.core.formats.test_signal_v2 import KEY, SNAPSHOT_A
 from tests.generators.signal_v2_backup import read_plain_frames, write_main

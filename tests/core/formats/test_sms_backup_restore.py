@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import sms_backup_restore as sms
-from chatarchief.core.formats._sms_records import normalise_phone
+from chatarchief.core.formats.sms import backup_restore as sms
+from chatarchief.core.formats.sms.records import normalise_phone
 from chatarchief.core.model import Channel, Export, Kind, ParseOptions
 from tests.generators.sms import OWN_NUMBER, write_sms_backup
 from tests.paths import PEER

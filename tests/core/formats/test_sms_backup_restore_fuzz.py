@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import sms_backup_restore as sms
+from chatarchief.core.formats.sms import backup_restore as sms
 from chatarchief.core.model import ParseOptions
 from tests.paths import PEER
 

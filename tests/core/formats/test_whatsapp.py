@@ -334,7 +334,7 @@ def test_the_android_attachment_shortcut_classifies_like_the_general_path():
     from hypothesis import given
     from hypothesis import strategies as st
 
-    from chatarchief.core.formats._whatsapp_content import classify
+    from chatarchief.core.formats.whatsapp.content import classify
 
     names = st.text(alphabet=st.sampled_from(list("aZ9 ().-\u200e\u200f\u202a\u00e9\U0001f600")), max_size=20)
     marks = st.sampled_from(["", "\u200e", "\u200e\u200e", "\u200f", " ", "\u202a"])

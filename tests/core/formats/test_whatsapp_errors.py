@@ -249,7 +249,7 @@ def test_chunk_boundaries_change_nothing(tmp_path, monkeypatch, chunk, crlf):
     path.write_bytes(text.replace(b"\n", b"\r\n") if crlf else text)
     expected = _fields(parse(path))
     assert len(expected[0]) == 300 and [d[0] for d in expected[1]] == ["whatsapp.bad_timestamp"]
-    monkeypatch.setattr("chatarchief.core.formats._whatsapp_read.CHUNK", chunk)
+    monkeypatch.setattr("chatarchief.core.formats.whatsapp.read.CHUNK", chunk)
     assert _fields(parse(path)) == expected
     last = parse(path).conversations[0].messages[-1]
     assert whatsapp.raw_lines(str(path), last).endswith(last.body.split("\n")[-1])

@@ -18,11 +18,11 @@ from chatarchief.core.model import Channel, Export, ParseOptions
 # Order matters only for speed: cheap, specific sniffers first. Detection must be unambiguous.
 _FORMAT_MODULES = [
     "chatarchief.core.formats.whatsapp",
-    "chatarchief.core.formats.signal_android",
-    "chatarchief.core.formats.sms_backup_restore",
+    "chatarchief.core.formats.signal.android",
+    "chatarchief.core.formats.sms.backup_restore",
     "chatarchief.core.formats.telegram",
-    "chatarchief.core.formats.signal_v2",
-    "chatarchief.core.formats.signal_desktop",
+    "chatarchief.core.formats.signal.v2",
+    "chatarchief.core.formats.signal.desktop",
 ]
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chatarchief.core.formats._signal_v2_updates import fill_update
-from chatarchief.core.formats.protos import signal_backup_wire as w
-from chatarchief.core.formats.protos.signal_backup_wire import Msg, uuid_text
+from chatarchief.core.formats.signal.protos import signal_backup_wire as w
+from chatarchief.core.formats.signal.protos.signal_backup_wire import Msg, uuid_text
+from chatarchief.core.formats.signal.v2_updates import fill_update
 from chatarchief.core.identity import SIGNAL_SELF_KEY
 from chatarchief.core.model import (
     Attachment,
@@ -96,7 +96,7 @@ def group_recipient(rid: int, group: Msg) -> Recipient:
 
 
 class Mapper:
-    """Builds conversations from frames; `resolve_attachment` decrypts media (see signal_v2.py)."""
+    """Builds conversations from frames; `resolve_attachment` decrypts media (see v2.py)."""
 
     def __init__(self, resolve_attachment: AttachmentResolver, defects: list[Defect]) -> None:
         self.resolve_attachment = resolve_attachment

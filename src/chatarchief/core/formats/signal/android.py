@@ -20,11 +20,11 @@ from google.protobuf.message import DecodeError
 
 from chatarchief.core.errors import FormatError, SecretError
 from chatarchief.core.formats import Channel, FormatSpec, register
-from chatarchief.core.formats._signal_android_crypto import BackupReader, bad_passphrase, read_header
-from chatarchief.core.formats._signal_android_db import ReplayDatabase
-from chatarchief.core.formats._signal_android_mapping import BackupContents, build_export
-from chatarchief.core.formats._signal_android_media import BlobStore
-from chatarchief.core.formats._signal_android_params import decode
+from chatarchief.core.formats.signal.android_crypto import BackupReader, bad_passphrase, read_header
+from chatarchief.core.formats.signal.android_db import ReplayDatabase
+from chatarchief.core.formats.signal.android_mapping import BackupContents, build_export
+from chatarchief.core.formats.signal.android_media import BlobStore
+from chatarchief.core.formats.signal.android_params import decode
 from chatarchief.core.model import Export, ParseOptions
 
 _FILE_TIME = re.compile(r"signal-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})")

@@ -1,8 +1,8 @@
 """WhatsApp "Export chat" (.txt from Android or iOS, or the .zip with `_chat.txt` and media).
 
 `parse` reads the chat text in big chunks and scans it with one header regex (see
-`_whatsapp_scan`); bodies that look special are classified by `_whatsapp_content`; wall-clock times
-become UTC by `_whatsapp_time` (date order worked out from all headers of the file). Media inside a
+`scan`); bodies that look special are classified by `content`; wall-clock times
+become UTC by `clock` (date order worked out from all headers of the file). Media inside a
 zip become attachments that read the zip member; media named in a bare text are attachments without
 content (`open=None`), and `<Media omitted>` forms are omitted attachments.
 """
@@ -20,10 +20,10 @@ from typing import IO, TypeVar
 
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats import FormatSpec, register
-from chatarchief.core.formats._whatsapp_content import Content, is_group_event, mime_of, system_locale
-from chatarchief.core.formats._whatsapp_read import CHUNK, iter_text
-from chatarchief.core.formats._whatsapp_scan import Scanner, choose_header, no_messages, order_from_sample
-from chatarchief.core.formats._whatsapp_time import Clock, detect_order
+from chatarchief.core.formats.whatsapp.clock import Clock, detect_order
+from chatarchief.core.formats.whatsapp.content import Content, is_group_event, mime_of, system_locale
+from chatarchief.core.formats.whatsapp.read import CHUNK, iter_text
+from chatarchief.core.formats.whatsapp.scan import Scanner, choose_header, no_messages, order_from_sample
 from chatarchief.core.model import (
     Attachment,
     Channel,

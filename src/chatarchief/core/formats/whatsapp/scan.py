@@ -14,8 +14,8 @@ from operator import add, is_
 from typing import Any
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats._whatsapp_content import BIDI, EXACT, Content, classify, normalise, system_event
-from chatarchief.core.formats._whatsapp_time import Clock, detect_order
+from chatarchief.core.formats.whatsapp.clock import Clock, detect_order
+from chatarchief.core.formats.whatsapp.content import BIDI, EXACT, Content, classify, normalise, system_event
 from chatarchief.core.model import Defect, Kind, Message, MessageColumns, SystemEvent
 
 _MARKS = "[\u200e\u200f]*"

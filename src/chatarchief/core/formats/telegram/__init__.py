@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats import FormatSpec, register, zone_of
-from chatarchief.core.formats._telegram_messages import Context, MessageError, convert, participant_key
-from chatarchief.core.formats._telegram_source import Source, open_source, sniff_head
+from chatarchief.core.formats.telegram.messages import Context, MessageError, convert, participant_key
+from chatarchief.core.formats.telegram.source import Source, open_source, sniff_head
 from chatarchief.core.identity import normalise_phone
 from chatarchief.core.model import Channel, Conversation, Defect, Export, ParseOptions, Participant
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats import FormatSpec, read_head, register
-from chatarchief.core.formats._sms_records import (
+from chatarchief.core.formats.sms.records import (
     Record,
     RecordError,
     attr,

@@ -1,4 +1,4 @@
-"""Turn SMS Backup & Restore `<sms>` and `<mms>` elements into messages (helpers of `sms_backup_restore`).
+"""Turn SMS Backup & Restore `<sms>` and `<mms>` elements into messages (helpers of `backup_restore`).
 
 Each element becomes a `Record`: the message plus what is needed to place it in a thread once the whole
 file has been read (the thread's addresses, contact names, the owner's own number if the record shows it).

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from chatarchief.core.formats.protos.signal_backup_wire import (
+from chatarchief.core.formats.signal.protos.signal_backup_wire import (
     ENCRYPTED_BACKUP_ID,
     LOCAL_METADATA,
     Msg,

@@ -2,7 +2,7 @@
 
 Desktop keeps most of a message in the `json` column; newer versions copy fields into real columns
 (`sourceServiceId`, `isErased`, ...). `field()` reads the column and falls back to the json.
-Keys line up with signal_v2: "signal:thread:<ACI | e164 | group master key hex>".
+Keys line up with `v2`: "signal:thread:<ACI | e164 | group master key hex>".
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from google.protobuf.message import DecodeError
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import _signal_android_proto as pb
+from chatarchief.core.formats.signal import android_proto as pb
 
 ITERATIONS = 250_000
 MAC_SIZE = 10

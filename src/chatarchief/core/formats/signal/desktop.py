@@ -20,8 +20,8 @@ from typing import Any
 from chatarchief.core import safety
 from chatarchief.core.errors import FormatError, SecretError
 from chatarchief.core.formats import FormatSpec, register
-from chatarchief.core.formats._signal_desktop_map import DesktopMapper, Row, as_text
-from chatarchief.core.formats._signal_v2_crypto import BadKey, Damaged, decrypt_media
+from chatarchief.core.formats.signal.desktop_map import DesktopMapper, Row, as_text
+from chatarchief.core.formats.signal.v2_crypto import BadKey, Damaged, decrypt_media
 from chatarchief.core.identity import SIGNAL_SELF_KEY
 from chatarchief.core.model import Attachment, Channel, Defect, Export, ParseOptions, Participant
 
