@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from google.protobuf.message import DecodeError
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import Channel, FormatSpec, register
+from chatarchief.core.formats import register
 from chatarchief.core.formats.signal.android_crypto import BackupReader, bad_passphrase, read_header
 from chatarchief.core.formats.signal.android_db import ReplayDatabase
 from chatarchief.core.formats.signal.android_mapping import BackupContents, build_export
 from chatarchief.core.formats.signal.android_media import BlobStore
 from chatarchief.core.formats.signal.android_params import decode
-from chatarchief.core.model import Export, ParseOptions
+from chatarchief.core.model import Channel, Export, ParseOptions
 
 _FILE_TIME = re.compile(r"signal-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})")
 _PROGRESS_EVERY = 8192
@@ -41,6 +41,13 @@ def detect(path: str) -> bool:
         return False
 
 
+@register(
+    name="signal_android",
+    channel=Channel.SIGNAL,
+    label="Signal Android-back-up (.backup)",
+    detect=detect,
+    needs_secret=True,
+)
 def parse(path: str, options: ParseOptions) -> Export:
     """Decrypt, replay and map one backup. Needs the 30-digit passphrase in `options.secret`."""
     shown = options.source_name or os.path.basename(path)
@@ -199,15 +206,3 @@ def _backup_time(shown: str, options: ParseOptions) -> int | None:
     except ValueError:
         return None
     return int(local.timestamp() * 1000)
-
-
-register(
-    FormatSpec(
-        name="signal_android",
-        channel=Channel.SIGNAL,
-        label="Signal Android-back-up (.backup)",
-        detect=detect,
-        parse=parse,
-        needs_secret=True,
-    )
-)

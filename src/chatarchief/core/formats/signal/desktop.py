@@ -19,7 +19,7 @@ from typing import Any
 
 from chatarchief.core import safety
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import FormatSpec, register
+from chatarchief.core.formats import register
 from chatarchief.core.formats.signal.desktop_map import DesktopMapper, Row, as_text
 from chatarchief.core.formats.signal.v2_crypto import BadKey, Damaged, decrypt_media
 from chatarchief.core.identity import SIGNAL_SELF_KEY
@@ -50,6 +50,13 @@ def detect(path: str) -> bool:
     return False
 
 
+@register(
+    name=NAME,
+    channel=Channel.SIGNAL,
+    label="Signal Desktop-profiel",
+    detect=detect,
+    accepts_directory=True,
+)
 def parse(path: str, options: ParseOptions) -> Export:
     shown = options.source_name or os.path.basename(path.rstrip("/"))
     workdir = options.workdir or tempfile.mkdtemp(prefix="chatarchief-signal-desktop-")
@@ -326,16 +333,3 @@ def _media_type(content_type: str | None, flags: Any) -> str | None:
         return None
     major = content_type.split("/", 1)[0]
     return major if major in ("image", "video", "audio") else "document"
-
-
-register(
-    FormatSpec(
-        name=NAME,
-        channel=Channel.SIGNAL,
-        label="Signal Desktop-profiel",
-        detect=detect,
-        parse=parse,
-        needs_secret=False,
-        accepts_directory=True,
-    )
-)

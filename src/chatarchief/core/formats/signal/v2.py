@@ -14,7 +14,7 @@ import zipfile
 from typing import Any
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import FormatSpec, register
+from chatarchief.core.formats import register
 from chatarchief.core.formats.signal.protos import signal_backup_wire as w
 from chatarchief.core.formats.signal.protos.signal_backup_wire import Msg, WireError
 from chatarchief.core.formats.signal.v2_crypto import (
@@ -49,6 +49,14 @@ def detect(path: str) -> bool:
         return False
 
 
+@register(
+    name=NAME,
+    channel=Channel.SIGNAL,
+    label="Signal-back-up (v2, op het toestel)",
+    detect=detect,
+    needs_secret=True,
+    accepts_directory=True,
+)
 def parse(path: str, options: ParseOptions) -> Export:
     shown = options.source_name or os.path.basename(path.rstrip("/"))
     recovery_key = _recovery_key(options.secret, shown)
@@ -261,16 +269,3 @@ def _decrypt_one(
         )
         return None
     return target
-
-
-register(
-    FormatSpec(
-        name=NAME,
-        channel=Channel.SIGNAL,
-        label="Signal-back-up (v2, op het toestel)",
-        detect=detect,
-        parse=parse,
-        needs_secret=True,
-        accepts_directory=True,
-    )
-)

@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Any
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import FormatSpec, read_head, register
+from chatarchief.core.formats import read_head, register
 from chatarchief.core.formats.sms.records import (
     Record,
     RecordError,
@@ -60,6 +60,7 @@ def _root_of(head: bytes) -> str | None:
     return found.group(1).decode() if found else None
 
 
+@register(name=NAME, channel=Channel.SMS, label="SMS Backup & Restore (XML)", detect=detect)
 def parse(path: str, options: ParseOptions) -> Export:
     shown = options.source_name or os.path.basename(path)
     try:
@@ -259,14 +260,3 @@ def _note_participants(conversation: Conversation, record: Record, sender: str |
             known[address] = participant
         elif name and participant.name == address:
             participant.name = name
-
-
-register(
-    FormatSpec(
-        name=NAME,
-        channel=Channel.SMS,
-        label="SMS Backup & Restore (XML)",
-        detect=detect,
-        parse=parse,
-    )
-)

@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import FormatSpec, register, zone_of
+from chatarchief.core.formats import register, zone_of
 from chatarchief.core.formats.telegram.messages import Context, MessageError, convert, participant_key
 from chatarchief.core.formats.telegram.source import Source, open_source, sniff_head
 from chatarchief.core.identity import normalise_phone
@@ -57,6 +57,9 @@ def detect(path: str) -> bool:
     return bool(_CHATS_LIST.search(text) or _PERSONAL.search(text))
 
 
+@register(
+    name=NAME, channel=Channel.TELEGRAM, label="Telegram Desktop-export (JSON)", detect=detect, accepts_directory=True
+)
 def parse(path: str, options: ParseOptions) -> Export:
     shown = options.source_name or os.path.basename(path.rstrip("/"))
     source = open_source(path, shown)
@@ -215,15 +218,3 @@ def _short(item: object) -> str:
     except (TypeError, ValueError):
         text = repr(item)
     return text[:500]
-
-
-register(
-    FormatSpec(
-        name=NAME,
-        channel=Channel.TELEGRAM,
-        label="Telegram Desktop-export (JSON)",
-        detect=detect,
-        parse=parse,
-        accepts_directory=True,
-    )
-)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, TypeVar
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import FormatSpec, register
+from chatarchief.core.formats import register
 from chatarchief.core.formats.whatsapp.clock import Clock, detect_order
 from chatarchief.core.formats.whatsapp.content import Content, is_group_event, mime_of, system_locale
 from chatarchief.core.formats.whatsapp.read import CHUNK, iter_text
@@ -96,6 +96,7 @@ def _choose_chat(entries: list[tuple[str, _T]]) -> _T | None:
 # ---------------------------------------------------------------- parsing
 
 
+@register(name="whatsapp", channel=Channel.WHATSAPP, label="WhatsApp-export", detect=detect)
 def parse(path: str, options: ParseOptions) -> Export:
     """Parse a WhatsApp export (.txt or .zip). Raises FormatError for anything that is not one."""
     shown = options.source_name or os.path.basename(path)
@@ -392,7 +393,5 @@ class _MemberStream:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-register(FormatSpec(name="whatsapp", channel=Channel.WHATSAPP, label="WhatsApp-export", detect=detect, parse=parse))
 
 __all__ = ["CHUNK", "detect", "parse", "raw_lines"]
