@@ -20,6 +20,7 @@ from google.protobuf.message import DecodeError
 
 from chatarchief.core.errors import FormatError, SecretError
 from chatarchief.core.formats import register
+from chatarchief.core.formats.defects import DefectSink
 from chatarchief.core.formats.signal.android_crypto import BackupReader, bad_passphrase, read_header
 from chatarchief.core.formats.signal.android_db import ReplayDatabase
 from chatarchief.core.formats.signal.android_mapping import BackupContents, build_export
@@ -57,12 +58,11 @@ def parse(path: str, options: ParseOptions) -> Export:
     database: ReplayDatabase | None = None
     try:
         os.makedirs(workdir, exist_ok=True)
-        database = ReplayDatabase(workdir)
+        database = ReplayDatabase(workdir, DefectSink(shown, strict=options.strict, lines=False))
         with open(path, "rb", buffering=1 << 20) as stream:
             _read_backup(stream, passphrase, contents, database, BlobStore(workdir), options, shown)
         connection = database.finish()
-        contents.defects.extend(database.defects)
-        _check_strict(database, options, shown)
+        contents.defects.extend(database.defects.finish())
         return build_export(connection, contents, source_name=shown, backup_ms=_backup_time(shown, options))
     except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
         # Values of unexpected types in a damaged (but correctly encrypted) database.
@@ -170,16 +170,6 @@ def _key_value(value: Any, contents: BackupContents) -> None:
             found = getattr(value, name)
             contents.account[key] = _text(found)
             return
-
-
-def _check_strict(database: ReplayDatabase, options: ParseOptions, shown: str) -> None:
-    if options.strict and database.failed:
-        raise FormatError(
-            "signal.sql_statement_failed",
-            nl=f"{database.failed} databaseopdracht(en) uit de back-up konden niet worden uitgevoerd.",
-            en=f"{database.failed} database statement(s) from the backup could not be executed.",
-            file=shown,
-        )
 
 
 def _bad_database(shown: str, error: Exception) -> FormatError:

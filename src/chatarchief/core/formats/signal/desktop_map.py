@@ -17,7 +17,6 @@ from chatarchief.core.model import (
     Attachment,
     Channel,
     Conversation,
-    Defect,
     Deleter,
     Kind,
     Message,
@@ -99,9 +98,8 @@ def _master_key_hex(value: Any) -> str | None:
 class DesktopMapper:
     """Conversations first (`conversation()`), then messages in order (`message()`)."""
 
-    def __init__(self, load_attachment: AttachmentLoader, defects: list[Defect], self_participant: Participant) -> None:
+    def __init__(self, load_attachment: AttachmentLoader, self_participant: Participant) -> None:
         self.load_attachment = load_attachment
-        self.defects = defects
         self.self_participant = self_participant
         self.conversations: dict[str, Conversation] = {}
         self.thread_ids: dict[str, str] = {}

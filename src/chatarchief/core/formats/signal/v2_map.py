@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from chatarchief.core.formats.defects import DefectSink
 from chatarchief.core.formats.signal.protos import signal_backup_wire as w
 from chatarchief.core.formats.signal.protos.signal_backup_wire import Msg, uuid_text
 from chatarchief.core.formats.signal.v2_updates import fill_update
@@ -17,7 +18,6 @@ from chatarchief.core.model import (
     Attachment,
     Channel,
     Conversation,
-    Defect,
     Deleter,
     Kind,
     Message,
@@ -98,7 +98,7 @@ def group_recipient(rid: int, group: Msg) -> Recipient:
 class Mapper:
     """Builds conversations from frames; `resolve_attachment` decrypts media (see v2.py)."""
 
-    def __init__(self, resolve_attachment: AttachmentResolver, defects: list[Defect]) -> None:
+    def __init__(self, resolve_attachment: AttachmentResolver, defects: DefectSink) -> None:
         self.resolve_attachment = resolve_attachment
         self.defects = defects
         self.self_participant = Participant(key=SIGNAL_SELF_KEY, name="", is_self=True)
@@ -179,8 +179,13 @@ class Mapper:
         conversation = self.chats.get(cid)
         if conversation is None:
             if cid not in self.skipped_chats:
-                self.defects.append(
-                    Defect("signal_v2.unknown_chat", self.frame_number, "", f"chat {cid} is not defined")
+                self.defects.add(
+                    "signal_v2.unknown_chat",
+                    self.frame_number,
+                    "",
+                    f"chat {cid} is not defined",
+                    nl=f"Bericht in blok {self.frame_number} hoort bij chat {cid}, die niet in de back-up staat.",
+                    en=f"The item in frame {self.frame_number} belongs to chat {cid}, which the backup does not define.",
                 )
             return
         message = self.message(item, cid)
@@ -239,8 +244,12 @@ class Mapper:
                 if not message.body and pointer.text("caption"):
                     message.body = pointer.text("caption")
         if content.has("longText"):
-            self.defects.append(
-                Defect("signal_v2.long_text", message.line, "", f"{label}: long text kept as its first part")
+            self.defects.add(
+                "signal_v2.long_text",
+                message.line,
+                "",
+                f"{label}: long text kept as its first part",
+                nl=f"{label}: van de lange tekst is alleen het eerste deel bewaard.",
             )
         message.kind = Kind.MEDIA if message.attachments else Kind.TEXT
 

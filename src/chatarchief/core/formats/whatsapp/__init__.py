@@ -267,7 +267,7 @@ def _build(
         channel=Channel.WHATSAPP,
         source_name=shown,
         conversations=[conversation],
-        defects=scanner.defects,
+        defects=scanner.defects.finish(),
         platform=platform,
         locale=state.locale(),
         self_participant=self_participant,

@@ -14,9 +14,10 @@ from operator import add, is_
 from typing import Any
 
 from chatarchief.core.errors import FormatError
+from chatarchief.core.formats.defects import DefectSink
 from chatarchief.core.formats.whatsapp.clock import Clock, detect_order
 from chatarchief.core.formats.whatsapp.content import BIDI, EXACT, Content, classify, normalise, system_event
-from chatarchief.core.model import Defect, Kind, Message, MessageColumns, SystemEvent
+from chatarchief.core.model import Kind, Message, MessageColumns, SystemEvent
 
 _MARKS = "[\u200e\u200f]*"
 _DATE = r"\d{1,4}[\u200e\u200f]?[-/.][\u200e\u200f]?\d{1,2}[\u200e\u200f]?[-/.][\u200e\u200f]?(?:[RHSTM]\d{1,2}|\d{1,4})(?: BE)?"
@@ -36,7 +37,6 @@ _HINT_CHAR = re.compile("[\u200e\u200f\u202a<(:]")  # one character class: a muc
 NOBODY: tuple[None, None] = (None, None)  # a "sender" that turned out to be system text
 _PHONE = re.compile(r"^\+?[\d ()\-]{6,}$")
 _MAX_SENDER = 120
-MAX_DEFECTS = 1000
 
 
 def choose_header(sample: str) -> re.Pattern[str]:
@@ -94,9 +94,8 @@ class Scanner:
         self.fast = _FAST[pattern]
         self.clock = clock
         self.shown = shown
-        self.strict = strict
         self.messages = MessageColumns()
-        self.defects: list[Defect] = []
+        self.defects = DefectSink(shown, strict=strict)
         # Senders as written, split for the column maps: raw -> key, raw -> name, and the raws that
         # turned out to be system text (None: no ": " on the header line, always system text).
         self.keys: dict[str | None, str | None] = {None: None}
@@ -379,16 +378,14 @@ class Scanner:
         self.defect("whatsapp.bad_timestamp", line, raw, f"Impossible date or time in header ({date})")
 
     def defect(self, code: str, line: int, raw: str, message: str) -> None:
-        if self.strict:
-            raise FormatError(
-                code,
-                nl="Deze regel past niet in een WhatsApp-export: " + message,
-                en="This line does not fit a WhatsApp export: " + message,
-                file=self.shown,
-                line=line,
-            )
-        if len(self.defects) < MAX_DEFECTS:
-            self.defects.append(Defect(code, line, raw[:2000], message))
+        self.defects.add(
+            code,
+            line,
+            raw,
+            message,
+            nl="Deze regel past niet in een WhatsApp-export: " + message,
+            en="This line does not fit a WhatsApp export: " + message,
+        )
 
 
 def no_messages(shown: str) -> FormatError:
