@@ -12,8 +12,8 @@ import pytest
 
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats.sms import backup_restore as sms
-from chatarchief.core.formats.sms.records import normalise_phone
 from chatarchief.core.model import Channel, Export, Kind, ParseOptions
+from chatarchief.core.phone import normalise_phone
 from tests.generators.sms import OWN_NUMBER, write_sms_backup
 from tests.paths import PEER
 

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatarchief.core import identity
+from chatarchief.core.phone import phone_or_none
 
 
 @dataclass(slots=True)
@@ -36,7 +36,7 @@ class Recipient:
 
     def resolve(self) -> Recipient:
         """Derive phone ("+<digits>"), stable_id (e164/ACI/group id/e-mail), key and display name."""
-        self.phone = normalise_phone(self.e164)
+        self.phone = phone_or_none(self.e164)
         aci = self.aci.lower() if self.aci else None
         self.stable_id = self.phone or aci or self.group_id or self.email or f"local:{self.row_id}"
         if self.phone:
@@ -49,14 +49,6 @@ class Recipient:
             self.name or self.phone or self.email or self.aci or self.group_id or f"Signal {self.row_id}"
         )
         return self
-
-
-def normalise_phone(value: Any) -> str | None:
-    """ "+<digits>" for something that is a phone number (identity.normalise_phone), else None."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    number = identity.normalise_phone(value)
-    return number if number.startswith("+") else None
 
 
 def text(value: Any) -> str | None:
@@ -151,7 +143,7 @@ def find_self(
     recipients: dict[Any, Recipient], account: dict[str, Any], outgoing_senders: Counter[Any]
 ) -> Recipient | None:
     """The account owner: by e164, else by ACI, else the usual sender of outgoing messages."""
-    e164 = normalise_phone(account.get("account.e164") or account.get("pref_local_number"))
+    e164 = phone_or_none(account.get("account.e164") or account.get("pref_local_number"))
     aci = text(account.get("account.aci") or account.get("pref_local_uuid"))
     for recipient in recipients.values():
         if e164 and recipient.phone == e164:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from chatarchief.core.identity import normalise_phone
 from chatarchief.core.model import Attachment, Kind, Message
+from chatarchief.core.phone import normalise_phone
 
 NULL = "null"  # SMS Backup & Restore writes the literal string "null" for an absent value
 INSERT_ADDRESS_TOKEN = "insert-address-token"  # noqa: S105 - Android's placeholder for the own number in sent MMS

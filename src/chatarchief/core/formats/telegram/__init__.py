@@ -29,8 +29,8 @@ from chatarchief.core.formats import register, zone_of
 from chatarchief.core.formats.defects import DefectSink
 from chatarchief.core.formats.telegram.messages import Context, MessageError, convert, participant_key
 from chatarchief.core.formats.telegram.source import Source, open_source, sniff_head
-from chatarchief.core.identity import normalise_phone
 from chatarchief.core.model import Channel, Conversation, Export, ParseOptions, Participant
+from chatarchief.core.phone import normalise_phone
 
 NAME = "telegram"
 GROUP_TYPES = {"private_group", "private_supergroup", "public_supergroup", "private_channel", "public_channel"}
