@@ -18,7 +18,9 @@ from typing import IO, Any
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from chatarchief.core.formats.signal import android_proto as pb
-from chatarchief.core.formats.signal.android_crypto import ITERATIONS, backup_key, derive_secrets
+from chatarchief.core.formats.signal.crypto import ITERATIONS
+from chatarchief.core.formats.signal.crypto import legacy_backup_key as backup_key
+from chatarchief.core.formats.signal.crypto import legacy_secrets as derive_secrets
 
 PASSPHRASE = "123451234512345123451234512345"
 BASE_INCOMING = 10485780  # secure | push | inbox

@@ -19,14 +19,14 @@ from pathlib import Path
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from chatarchief.core.formats.signal.v2_crypto import (
+from chatarchief.core.formats.signal.crypto import (
     backup_key,
-    gunzip_member,
     local_backup_id,
     message_backup_keys,
     normalise_recovery_key,
     verify_and_decrypt,
 )
+from chatarchief.core.formats.signal.v2_stream import gunzip_member
 
 
 def bucket(size: int) -> int:

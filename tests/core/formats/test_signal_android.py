@@ -9,7 +9,8 @@ import pytest
 from chatarchief.core import formats
 from chatarchief.core.errors import FormatError, SecretError
 from chatarchief.core.formats.signal import android as signal_android
-from chatarchief.core.formats.signal.android_crypto import backup_key, derive_secrets
+from chatarchief.core.formats.signal.crypto import legacy_backup_key as backup_key
+from chatarchief.core.formats.signal.crypto import legacy_secrets as derive_secrets
 from chatarchief.core.model import Deleter, Kind, ParseOptions, SystemEvent
 from tests.paths import SHARED_FIXTURES
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats.signal import android as signal_android
-from chatarchief.core.formats.signal import android_crypto as _signal_android_crypto
+from chatarchief.core.formats.signal import android_frames as _signal_android_crypto
 from chatarchief.core.model import ParseOptions
 from tests.paths import SHARED_FIXTURES
 
@@ -27,8 +27,8 @@ def _cached_key(monkeypatch):
     """The 250,000-round KDF costs 0.2 s; reader and writer reuse few salts, so cache it per salt."""
     from tests.generators import signal_android as writer_module
 
-    cached = functools.lru_cache(maxsize=64)(_signal_android_crypto.backup_key)
-    monkeypatch.setattr(_signal_android_crypto, "backup_key", cached)
+    cached = functools.lru_cache(maxsize=64)(_signal_android_crypto.legacy_backup_key)
+    monkeypatch.setattr(_signal_android_crypto, "legacy_backup_key", cached)
     monkeypatch.setattr(writer_module, "backup_key", cached)
 
 

@@ -13,17 +13,15 @@ import pytest
 
 from chatarchief.core.errors import FormatError, SecretError
 from chatarchief.core.formats.signal import v2 as signal_v2
-from chatarchief.core.formats.signal.protos import signal_backup_wire as w
-from chatarchief.core.formats.signal.v2_crypto import (
+from chatarchief.core.formats.signal.crypto import (
     backup_id_for_aci,
     backup_key,
-    gunzip_member,
-    iter_frames,
     message_backup_keys,
     normalise_recovery_key,
-    split_header,
     verify_and_decrypt,
 )
+from chatarchief.core.formats.signal.protos import signal_backup_wire as w
+from chatarchief.core.formats.signal.v2_stream import gunzip_member, iter_frames, split_header
 from chatarchief.core.model import Deleter, Kind, ParseOptions, SystemEvent
 from tests.paths import PEER, SHARED_FIXTURES
 

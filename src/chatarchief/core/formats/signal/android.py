@@ -21,8 +21,8 @@ from google.protobuf.message import DecodeError
 from chatarchief.core.errors import FormatError, SecretError
 from chatarchief.core.formats import register
 from chatarchief.core.formats.defects import DefectSink
-from chatarchief.core.formats.signal.android_crypto import BackupReader, bad_passphrase, read_header
 from chatarchief.core.formats.signal.android_db import ReplayDatabase
+from chatarchief.core.formats.signal.android_frames import BackupReader, bad_passphrase, read_header
 from chatarchief.core.formats.signal.android_mapping import BackupContents, build_export
 from chatarchief.core.formats.signal.android_media import BlobStore
 from chatarchief.core.formats.signal.android_params import decode

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import IO, Any
 
-from chatarchief.core.formats.signal.android_crypto import BackupReader
+from chatarchief.core.formats.signal.android_frames import BackupReader
 from chatarchief.core.formats.signal.android_people import pick, text
 from chatarchief.core.model import Attachment
 

@@ -21,8 +21,8 @@ from chatarchief.core import safety
 from chatarchief.core.errors import FormatError, SecretError
 from chatarchief.core.formats import register
 from chatarchief.core.formats.defects import DefectSink
+from chatarchief.core.formats.signal.crypto import BadKey, Damaged, decrypt_media
 from chatarchief.core.formats.signal.desktop_map import DesktopMapper, Row, as_text
-from chatarchief.core.formats.signal.v2_crypto import BadKey, Damaged, decrypt_media
 from chatarchief.core.identity import SIGNAL_SELF_KEY
 from chatarchief.core.model import Attachment, Channel, Export, ParseOptions, Participant
 

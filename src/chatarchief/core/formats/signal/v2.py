@@ -2,7 +2,7 @@
 
 Input: a snapshot folder `signal-backup-YYYY-MM-DD-HH-mm-ss/` (shared media in `../files/`), the whole
 `SignalBackups/` folder (the newest snapshot is read), or a zip of either. The 64-character recovery key
-opens it: see `v2_crypto` for the key schedule and FORMATS.md §2b for the layout.
+opens it: see `crypto` for the key schedule and FORMATS.md §2b for the layout.
 """
 
 from __future__ import annotations
@@ -16,24 +16,22 @@ from typing import Any
 from chatarchief.core.errors import FormatError, SecretError
 from chatarchief.core.formats import register
 from chatarchief.core.formats.defects import DefectSink
-from chatarchief.core.formats.signal.protos import signal_backup_wire as w
-from chatarchief.core.formats.signal.protos.signal_backup_wire import Msg, WireError
-from chatarchief.core.formats.signal.v2_crypto import (
+from chatarchief.core.formats.signal.crypto import (
     BadKey,
     Damaged,
     backup_key,
     decrypt_media,
-    gunzip_member,
-    iter_frames,
     local_backup_id,
     message_backup_keys,
     normalise_recovery_key,
     padded_sizes_fit,
-    split_header,
     verify_and_decrypt,
 )
+from chatarchief.core.formats.signal.protos import signal_backup_wire as w
+from chatarchief.core.formats.signal.protos.signal_backup_wire import Msg, WireError
 from chatarchief.core.formats.signal.v2_input import Located, locate_dir, locate_zip, looks_like_zip_backup
 from chatarchief.core.formats.signal.v2_map import Mapper
+from chatarchief.core.formats.signal.v2_stream import gunzip_member, iter_frames, split_header
 from chatarchief.core.model import Attachment, Channel, Export, ParseOptions
 
 NAME = "signal_v2"
