@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chatarchief.core.formats.defects import DefectSink
+from chatarchief.core.formats.signal.people import Directory, e164, person
 from chatarchief.core.formats.signal.protos import signal_backup_wire as w
 from chatarchief.core.formats.signal.protos.signal_backup_wire import Msg, uuid_text
 from chatarchief.core.formats.signal.v2_updates import fill_update
@@ -57,13 +58,7 @@ class Recipient:
 AttachmentResolver = Callable[[Msg, int, str], Attachment]
 
 
-def _e164(value: int | None) -> str | None:
-    return f"+{value}" if value else None
-
-
 def contact_recipient(rid: int, contact: Msg) -> Recipient:
-    aci = uuid_text(contact.blob("aci"))
-    phone = _e164(contact.opt_num("e164"))
     nickname = contact.msg("nickname", w.NAME)
     names = [
         " ".join(p for p in (nickname.text("given"), nickname.text("family")) if p) if nickname else "",
@@ -72,11 +67,15 @@ def contact_recipient(rid: int, contact: Msg) -> Recipient:
         " ".join(p for p in (contact.text("profileGivenName"), contact.text("profileFamilyName")) if p),
         contact.text("username"),
     ]
-    name = next((n for n in names if n), "") or phone or aci or f"recipient {rid}"
-    key = phone or (f"signal:{aci}" if aci else f"signal:recipient:{rid}")
-    participant = Participant(key=key, name=name, phone=phone, native_id=aci)
-    stable = aci or phone or f"recipient-{rid}"
-    return Recipient(rid, "contact", participant, stable, name)
+    found = person(
+        phone=e164(contact.opt_num("e164")),
+        aci=uuid_text(contact.blob("aci")),
+        names=names,
+        key_fallback=f"recipient:{rid}",
+        stable_fallback=f"recipient-{rid}",
+        name_fallback=f"recipient {rid}",
+    )
+    return Recipient(rid, "contact", found.participant(), found.stable_id, found.name)
 
 
 def group_recipient(rid: int, group: Msg) -> Recipient:
@@ -103,7 +102,7 @@ class Mapper:
         self.defects = defects
         self.self_participant = Participant(key=SIGNAL_SELF_KEY, name="", is_self=True)
         self.recipients: dict[int, Recipient] = {}
-        self.by_aci: dict[str, Recipient] = {}
+        self.by_aci: Directory[Recipient] = Directory()
         self.chats: dict[int, Conversation] = {}
         self.chat_ids: dict[int, str] = {}
         self.skipped_chats: set[int] = set()
@@ -134,8 +133,8 @@ class Mapper:
         kind = frame.which(["contact", "group", "distributionList", "self", "releaseNotes", "callLink"])
         if kind == "contact":
             recipient = contact_recipient(rid, Msg(frame.blob("contact") or b"", w.CONTACT))
-            if recipient.participant and recipient.participant.native_id:
-                self.by_aci[recipient.participant.native_id] = recipient
+            if recipient.participant:
+                self.by_aci.add(recipient, recipient.participant.native_id)
         elif kind == "group":
             recipient = group_recipient(rid, Msg(frame.blob("group") or b"", w.GROUP))
         elif kind == "self":
@@ -154,7 +153,7 @@ class Mapper:
         if recipient.kind == "contact" and recipient.participant:
             participants.append(recipient.participant)
         for aci in recipient.member_acis:
-            member = self.by_aci.get(aci)
+            member = self.by_aci.find(aci)
             if member and member.participant and member.participant not in participants:
                 participants.append(member.participant)
         title = recipient.title if recipient.kind != "self" else "Notitie aan mezelf"

@@ -117,7 +117,7 @@ def _set_updater(mapper: Mapper, message: Message, aci: str | None) -> None:
     """A group timer update names its updater; that person is the message's author."""
     if not aci:
         return
-    recipient = mapper.by_aci.get(aci)
+    recipient = mapper.by_aci.find(aci)
     if recipient and recipient.participant:
         message.sender = recipient.participant.key
         message.sender_name = recipient.participant.name
