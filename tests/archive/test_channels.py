@@ -9,9 +9,9 @@ import pytest
 from chatarchief.archive.models import Blob, Message
 from chatarchief.archive.services import readout, registry
 from chatarchief.archive.services.ingest import ingest
-from tests.paths import PEER, SHARED_FIXTURES
+from tests.paths import PEER, SHARED_CORPUS, SHARED_FIXTURES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, SHARED_CORPUS]
 
 V2 = SHARED_FIXTURES / "signal-v2" / "SignalBackups"
 V2_KEY = "ISUB S8TL K9WT K5NS KTBN 71SG 1A8G 24RC T9I1 1E1M CBMY PMY2 NSAU KLNZ DKVH 6RT1"

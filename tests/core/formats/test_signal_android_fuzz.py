@@ -1,9 +1,12 @@
-"""Fuzzing the Signal-Android parser with damaged copies of the real fixtures: only FormatError may escape."""
+"""Fuzzing the Signal-Android parser with damaged copies of the fixtures: only FormatError may escape.
+
+The seeds are the shared fixtures, or without ../shared the generated account of the same shape."""
 
 from __future__ import annotations
 
 import functools
 import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,13 +16,22 @@ from chatarchief.core.errors import FormatError
 from chatarchief.core.formats.signal import android as signal_android
 from chatarchief.core.formats.signal import android_frames as _signal_android_crypto
 from chatarchief.core.model import ParseOptions
-from tests.paths import SHARED_FIXTURES
+from tests.generators.signal_android import write_small_backup
+from tests.paths import HAVE_SHARED, SHARED_FIXTURES
 
-FIXTURES = [
-    (SHARED_FIXTURES / "signal-android" / name).read_bytes()
-    for name in ("signal-2024-06-01-12-00-00.backup", "signal-2019-01-01-12-00-00_v0.backup")
-]
 PASSPHRASE = "123451234512345123451234512345"
+
+
+def _seeds() -> list[bytes]:
+    """The shared fixtures (header v1, v0) when ../shared is there, else the generated small account."""
+    if HAVE_SHARED:
+        names = ("signal-2024-06-01-12-00-00.backup", "signal-2019-01-01-12-00-00_v0.backup")
+        return [(SHARED_FIXTURES / "signal-android" / name).read_bytes() for name in names]
+    with tempfile.TemporaryDirectory() as folder:
+        return [write_small_backup(Path(folder) / f"v{v}.backup", version=v).read_bytes() for v in (1, 0)]
+
+
+FIXTURES = _seeds()
 
 
 @pytest.fixture(autouse=True)

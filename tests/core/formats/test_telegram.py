@@ -13,7 +13,7 @@ import pytest
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats import telegram
 from chatarchief.core.model import Channel, Export, Kind, ParseOptions, SystemEvent
-from tests.paths import PEER
+from tests.paths import PEER, SHARED_CORPUS
 
 FIXTURES = PEER / "chat-miner" / "test" / "telegram"
 NOT_INCLUDED = "(File not included. Change data exporting settings to download.)"
@@ -118,6 +118,7 @@ def write_folder(root: Path, data: dict[str, Any]) -> Path:
 # --- chat-miner fixtures ----------------------------------------------------------------------------
 
 
+@SHARED_CORPUS
 def test_single_export_fixture() -> None:
     path = FIXTURES / "test_single_export.json"
     assert telegram.detect(str(path))
@@ -133,6 +134,7 @@ def test_single_export_fixture() -> None:
     assert {p.name for p in conversation.participants} == {"Author 1", "Author 2"}
 
 
+@SHARED_CORPUS
 def test_batch_export_fixture() -> None:
     path = FIXTURES / "test_batch_export.json"
     assert telegram.detect(str(path))
@@ -374,6 +376,7 @@ def test_foreign_inputs(tmp_path: Path) -> None:
     assert caught.value.code == "telegram.no_result_json"
 
 
+@SHARED_CORPUS
 def test_registry_detects_both_formats(rich_folder: Path) -> None:
     from chatarchief.core import formats
 

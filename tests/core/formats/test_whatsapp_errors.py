@@ -13,7 +13,7 @@ from chatarchief.core.errors import FormatError
 from chatarchief.core.formats import whatsapp
 from chatarchief.core.model import Deleter, Kind, ParseOptions, SystemEvent
 from tests.generators.whatsapp import Spec, render_export, write_android_export, write_export
-from tests.paths import PEER
+from tests.paths import PEER, SHARED_CORPUS
 
 CAROL = PEER / "DSA-WhatsApp-merger/Demo Data/Chats/Carol Christmas/Export Carol/WhatsApp-chat met Test export.txt"
 DAVE = PEER / "DSA-WhatsApp-merger/Demo Data/Chats/Dave Davidson/Dave 1 media/_chat.txt"
@@ -52,6 +52,7 @@ def test_wrong_encoding_names_the_line(tmp_path):
     assert (error.code, error.line) == ("whatsapp.encoding", 2)
 
 
+@SHARED_CORPUS
 def test_utf16_with_bom_is_read(tmp_path):
     path = tmp_path / "utf16.txt"
     path.write_bytes(CAROL.read_text(encoding="utf-8").encode("utf-16"))
@@ -68,6 +69,7 @@ def test_line_over_one_megabyte(tmp_path):
     assert (error.code, error.line) == ("whatsapp.line_too_long", 2)
 
 
+@SHARED_CORPUS
 def test_damaged_zip_and_zip_without_chat(tmp_path):
     good = PEER / "rwhatsapp/inst/extdata/sample.zip"
     broken = tmp_path / "broken.zip"
@@ -192,6 +194,7 @@ def test_generated_export_spans_chunks(tmp_path):
     assert path.read_bytes() == write_android_export(tmp_path / "again.txt", 60_000, seed=3).read_bytes()
 
 
+@SHARED_CORPUS
 def test_progress_and_time_zone(tmp_path):
     calls = []
     export = whatsapp.parse(
