@@ -23,7 +23,7 @@ from chatarchief.core.formats import register
 from chatarchief.core.formats.whatsapp.clock import Clock, detect_order
 from chatarchief.core.formats.whatsapp.content import Content, is_group_event, mime_of, system_locale
 from chatarchief.core.formats.whatsapp.read import CHUNK, iter_text
-from chatarchief.core.formats.whatsapp.scan import Scanner, choose_header, no_messages, order_from_sample
+from chatarchief.core.formats.whatsapp.scan import LEGACY, Scanner, choose_header, no_messages, order_from_sample
 from chatarchief.core.model import (
     Attachment,
     Channel,
@@ -224,8 +224,8 @@ def _run(
     scanner = Scanner(pattern, clock, shown, options.strict)
     pending = next(chunks, None)
     if pending is not None:
-        head = pending[0].lstrip("\n\r\t \u200e\u200f")
-        scanner.ios = head.startswith("[")
+        head = pending[0].lstrip("\n\r\t \u200e\u200f\ufeff")
+        scanner.ios = head.startswith("[") or pattern is LEGACY  # the pre-2017 form is iOS's
     while pending is not None:
         following = next(chunks, None)
         scanner.feed(pending[0], final=following is None)
