@@ -172,3 +172,43 @@ def write_profile(
     connection.commit()
     connection.close()
     return root
+
+
+# -- a contact known only by phone number, three outgoing messages with media --------------------------
+
+IMAGE = b"\x89PNG\r\n\x1a\n" + b"an image" * 20
+VOICE = b"OggS" + b"a voice note" * 30
+PHONE_ONLY = [("c-test", "{}", "private", None, "Test", None, None, None, "+441231231234", None, None)]
+
+
+def _attachment(path: str, content_type: str, size: int, **extra) -> dict:
+    return {"contentType": content_type, "size": size, "path": path, **extra}
+
+
+def phone_only_messages(image_size: int = len(IMAGE)) -> list[tuple]:
+    """Three outgoing messages to a contact known only by phone number: a text, an image, a voice note."""
+    return [
+        message_row(1, "c-test", "outgoing", 1660160018284, "Hello"),
+        message_row(
+            2,
+            "c-test",
+            "outgoing",
+            1660160030000,
+            None,
+            json={"attachments": [_attachment("12/image", "image/png", image_size, fileName="image.png")]},
+        ),
+        message_row(
+            3,
+            "c-test",
+            "outgoing",
+            1660160040000,
+            None,
+            json={"attachments": [_attachment("34/voice", "audio/ogg", len(VOICE), flags=1)]},
+        ),
+    ]
+
+
+def write_phone_only_profile(root: Path, image_size: int = len(IMAGE), files: dict[str, bytes] | None = None) -> Path:
+    """A profile with one phone-only contact ("Test", +441231231234) and `phone_only_messages`."""
+    media = {"12/image": IMAGE, "34/voice": VOICE} if files is None else files
+    return write_profile(root, conversations=PHONE_ONLY, messages=phone_only_messages(image_size), files=media)

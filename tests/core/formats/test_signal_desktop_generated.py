@@ -18,11 +18,15 @@ from chatarchief.core.errors import FormatError, SecretError
 from chatarchief.core.formats import detect
 from chatarchief.core.formats.signal import desktop as signal_desktop
 from chatarchief.core.model import Kind, ParseOptions
-from tests.generators.signal_desktop_profile import KEY_HEX, message_row, write_profile
-
-IMAGE = b"\x89PNG\r\n\x1a\n" + b"an image" * 20
-VOICE = b"OggS" + b"a voice note" * 30
-PHONE_ONLY = [("c-test", "{}", "private", None, "Test", None, None, None, "+441231231234", None, None)]
+from tests.generators.signal_desktop_profile import (
+    IMAGE,
+    KEY_HEX,
+    PHONE_ONLY,
+    VOICE,
+    phone_only_messages,
+    write_phone_only_profile,
+    write_profile,
+)
 
 
 def parse(path: Path, tmp_path: Path, secret: str | None = None, **options):
@@ -31,41 +35,9 @@ def parse(path: Path, tmp_path: Path, secret: str | None = None, **options):
     )
 
 
-def _attachment(path: str, content_type: str, size: int, **extra) -> dict:
-    return {"contentType": content_type, "size": size, "path": path, **extra}
-
-
-def phone_only_messages(image_size: int = len(IMAGE)) -> list[tuple]:
-    """Three outgoing messages to a contact known only by phone number: a text, an image, a voice note."""
-    return [
-        message_row(1, "c-test", "outgoing", 1660160018284, "Hello"),
-        message_row(
-            2,
-            "c-test",
-            "outgoing",
-            1660160030000,
-            None,
-            json={"attachments": [_attachment("12/image", "image/png", image_size, fileName="image.png")]},
-        ),
-        message_row(
-            3,
-            "c-test",
-            "outgoing",
-            1660160040000,
-            None,
-            json={"attachments": [_attachment("34/voice", "audio/ogg", len(VOICE), flags=1)]},
-        ),
-    ]
-
-
 @pytest.fixture(scope="module")
 def phone_only(tmp_path_factory) -> Path:
-    return write_profile(
-        tmp_path_factory.mktemp("phone") / "Signal",
-        conversations=PHONE_ONLY,
-        messages=phone_only_messages(),
-        files={"12/image": IMAGE, "34/voice": VOICE},
-    )
+    return write_phone_only_profile(tmp_path_factory.mktemp("phone") / "Signal")
 
 
 def test_detect_and_registry(phone_only, tmp_path):

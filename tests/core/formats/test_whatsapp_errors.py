@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zipfile
 
 import pytest
@@ -12,8 +13,9 @@ from hypothesis import strategies as st
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats import whatsapp
 from chatarchief.core.model import Deleter, Kind, ParseOptions, SystemEvent
+from tests.generators import whatsapp_chats as chats
 from tests.generators.whatsapp import Spec, render_export, write_android_export, write_export
-from tests.paths import PEER, SHARED_CORPUS
+from tests.paths import HAVE_SHARED, PEER, SHARED_CORPUS
 
 CAROL = PEER / "DSA-WhatsApp-merger/Demo Data/Chats/Carol Christmas/Export Carol/WhatsApp-chat met Test export.txt"
 DAVE = PEER / "DSA-WhatsApp-merger/Demo Data/Chats/Dave Davidson/Dave 1 media/_chat.txt"
@@ -205,7 +207,19 @@ def test_progress_and_time_zone(tmp_path):
     assert code_of(CAROL, time_zone="Mars/Olympus").code == "whatsapp.time_zone"
 
 
-SEEDS = [CAROL.read_bytes(), DAVE.read_bytes(), (PEER / "rwhatsapp/inst/extdata/sample.zip").read_bytes()]
+def _seeds() -> list[bytes]:
+    """Generated Android and iOS groups and a zip of one; the peer exports too when ../shared is there.
+    The zip is always the third seed."""
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("_chat.txt", chats.ios_media_en())
+    seeds = [chats.android_group_nl().encode(), chats.ios_group_nl().encode(), zipped.getvalue()]
+    if HAVE_SHARED:
+        seeds += [CAROL.read_bytes(), DAVE.read_bytes()]
+    return seeds
+
+
+SEEDS = _seeds()
 
 
 @settings(
