@@ -128,3 +128,17 @@ def test_attachment_defects_lenient_and_strict(tmp_path, case, code, strict):
         return
     export = parse(profile, tmp_path / "work")
     assert [d.code for d in export.defects] == [code] and export.message_count == 3
+
+
+def test_a_damaged_page_is_a_damaged_profile_not_a_memory_error(tmp_path):
+    """SQLCipher reports a page whose HMAC fails as "out of memory"; that is damage, said as such."""
+    profile = write_profile(tmp_path / "Signal")
+    db = profile / "sql" / "db.sqlite"
+    original = db.read_bytes()
+    for page in (3, 4, 5):
+        data = bytearray(original)
+        data[page * 4096 + 200] ^= 0xFF
+        db.write_bytes(bytes(data))
+        with pytest.raises(FormatError) as info:
+            parse(profile, tmp_path / f"work{page}")
+        assert info.value.code == "signal_desktop.damaged", page

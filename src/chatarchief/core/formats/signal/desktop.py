@@ -207,7 +207,7 @@ def _open_db(root: str, key: str, workdir: str, shown: str) -> Any:
         for pragma in CIPHER_PRAGMAS:
             connection.execute(pragma)
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher3.DatabaseError:
+    except (sqlcipher3.DatabaseError, MemoryError):  # MemoryError: see _rows
         connection.close()
         if size == 0 or size % 1024:
             raise _damaged(shown, "sql/db.sqlite") from None
@@ -222,7 +222,8 @@ def _rows(connection: Any, query: str, shown: str) -> list[Row]:
         cursor = connection.execute(query)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, values, strict=False)) for values in cursor.fetchall()]
-    except sqlcipher3.DatabaseError:
+    except (sqlcipher3.DatabaseError, MemoryError):
+        # SQLCipher reports a page whose HMAC fails as SQLITE_NOMEM, which Python raises as MemoryError.
         raise _damaged(shown, "sql/db.sqlite") from None
 
 
@@ -243,7 +244,7 @@ def _self_participant(connection: Any) -> Participant:
             data = json.loads(value) if isinstance(value, str) else {}
             if isinstance(data, dict) and isinstance(data.get("value"), str):
                 found[item_id] = data["value"].split(".", 1)[0]
-    except (sqlcipher3.DatabaseError, ValueError):
+    except (sqlcipher3.DatabaseError, MemoryError, ValueError):
         pass
     phone = found.get("number_id") or None
     return Participant(key=SIGNAL_SELF_KEY, name="Ik", phone=phone, is_self=True, native_id=found.get("uuid_id"))
