@@ -128,6 +128,14 @@ def default_messages() -> list[tuple]:
     ]
 
 
+def original_messages() -> list[tuple]:
+    """`default_messages()` as they were before the edit: row 7 with its first text, no history."""
+    return [
+        message_row(7, "c-group", "outgoing", 1730815200000, "Overleg om 10:00") if row[0] == 7 else row
+        for row in default_messages()
+    ]
+
+
 def write_profile(
     root: Path,
     key_hex: str = KEY_HEX,

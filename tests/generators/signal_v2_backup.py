@@ -147,15 +147,15 @@ _M = 60_000
 _NOV = {day: 1730419200000 + (day - 1) * 86_400_000 for day in range(1, 16)}  # 2024-11-DD 00:00 UTC
 
 
-def _at(day: int, hour: int, minute: int, second: int = 0) -> int:
+def nov(day: int, hour: int, minute: int, second: int = 0) -> int:
     return _NOV[day] + hour * 3_600_000 + minute * _M + second * 1000
 
 
 DELETED_TEXT = "Ter info: de offerte van de verhuizer is € 12.400, nog niet doorsturen."
 EXPIRING_TEXT = "Deze verdwijnt over een week: de code van de archiefkast is 4711."
 EDIT_REVISIONS = [
-    (_at(5, 14, 0), "Eerste bijeenkomst: dinsdag 12 november om 10:00."),
-    (_at(5, 14, 3), "Eerste bijeenkomst: woensdag 13 november om 10:00."),
+    (nov(5, 14, 0), "Eerste bijeenkomst: dinsdag 12 november om 10:00."),
+    (nov(5, 14, 3), "Eerste bijeenkomst: woensdag 13 november om 10:00."),
 ]
 EDITED_TEXT = "Eerste bijeenkomst: woensdag 13 november om 11:00 in zaal 2."
 
@@ -164,41 +164,41 @@ def week_items(snapshot: str) -> list[Item]:
     """The chat items of snapshot "A" or "B" (B: one message deleted for everyone, one expired)."""
     b = snapshot == "B"
     items = [
-        Item(CHAT_BRAM, BRAM, _at(1, 8, 15), "Goedemorgen! Heb je de inventarislijst al ontvangen?"),
-        Item(CHAT_BRAM, SELF, _at(1, 8, 20, 30), "Ja, ik kijk er vandaag naar."),
-        Item(CHAT_GROUP, SELF, _at(1, 10, 0), "Welkom in de werkgroep! Hier overleggen we over het archiefproject."),
-        Item(CHAT_GROUP, NOOR, _at(1, 10, 3, 20), "Dank je! Leuk om mee te doen."),
-        Item(CHAT_GROUP, BRAM, _at(1, 10, 5), "Ik ook. Wanneer is de eerste bijeenkomst?"),
+        Item(CHAT_BRAM, BRAM, nov(1, 8, 15), "Goedemorgen! Heb je de inventarislijst al ontvangen?"),
+        Item(CHAT_BRAM, SELF, nov(1, 8, 20, 30), "Ja, ik kijk er vandaag naar."),
+        Item(CHAT_GROUP, SELF, nov(1, 10, 0), "Welkom in de werkgroep! Hier overleggen we over het archiefproject."),
+        Item(CHAT_GROUP, NOOR, nov(1, 10, 3, 20), "Dank je! Leuk om mee te doen."),
+        Item(CHAT_GROUP, BRAM, nov(1, 10, 5), "Ik ook. Wanneer is de eerste bijeenkomst?"),
         Item(
             CHAT_BRAM,
             BRAM,
-            _at(1, 13, 2, 10),
+            nov(1, 13, 2, 10),
             "Prima! Één opmerking: de coördinatie met het café voor de reünie is geregeld, ideeën zijn welkom 😊",
         ),
         Item(
             CHAT_BRAM,
             SELF,
-            _at(4, 9, 0),
+            nov(4, 9, 0),
             "Agenda overleg donderdag:\n1. Notulen vorige keer\n2. Selectielijst 2025\n3. Rondvraag",
         ),
-        Item(CHAT_BRAM, BRAM, _at(4, 9, 5, 40), "Dank je, ik zet het in mijn agenda."),
-        Item(CHAT_GROUP, SELF, _at(5, 14, 20), EDITED_TEXT, revisions=list(EDIT_REVISIONS)),
-        Item(CHAT_GROUP, NOOR, _at(5, 14, 25), "Genoteerd 👍"),
-        Item(CHAT_GROUP, NOOR, _at(6, 11, 10), "Foto van de archiefkast in depot 2", photo=PHOTO),
-        Item(CHAT_GROUP, BRAM, _at(6, 11, 12), "Wat een stapel dozen!"),
-        Item(CHAT_GROUP, SELF, _at(6, 11, 15), "Die gaan we eerst inventariseren."),
-        Item(CHAT_GROUP, NOOR, _at(6, 16, 30), kind="view_once"),
-        Item(CHAT_GROUP, SELF, _at(6, 16, 40), "Gezien, dank je."),
-        Item(CHAT_BRAM, BRAM, _at(7, 8, 0), kind="timer", expires_in_ms=604_800_000),
-        Item(CHAT_BRAM, BRAM, _at(7, 8, 1, 30), EXPIRING_TEXT, expires_in_ms=604_800_000, expire_start=_at(7, 8, 3)),
-        Item(CHAT_BRAM, SELF, _at(7, 8, 10), kind="timer", expires_in_ms=0),
-        Item(CHAT_BRAM, SELF, _at(7, 8, 11), "Timer staat weer uit, dan blijft de rest bewaard."),
-        Item(CHAT_GROUP, NOOR, _at(7, 15, 0), "Kan iemand de scanner reserveren voor volgende week?"),
-        Item(CHAT_GROUP, BRAM, _at(7, 15, 4), "Doe ik."),
-        Item(CHAT_BRAM, BRAM, _at(8, 9, 12), "" if b else DELETED_TEXT, kind="deleted" if b else "text"),
-        Item(CHAT_BRAM, SELF, _at(8, 9, 20), "Begrepen, ik wacht op de definitieve versie."),
-        Item(CHAT_GROUP, SELF, _at(8, 9, 30), "Bedankt allemaal, tot woensdag."),
-        Item(CHAT_GROUP, NOOR, _at(8, 9, 45), "Tot woensdag!"),
+        Item(CHAT_BRAM, BRAM, nov(4, 9, 5, 40), "Dank je, ik zet het in mijn agenda."),
+        Item(CHAT_GROUP, SELF, nov(5, 14, 20), EDITED_TEXT, revisions=list(EDIT_REVISIONS)),
+        Item(CHAT_GROUP, NOOR, nov(5, 14, 25), "Genoteerd 👍"),
+        Item(CHAT_GROUP, NOOR, nov(6, 11, 10), "Foto van de archiefkast in depot 2", photo=PHOTO),
+        Item(CHAT_GROUP, BRAM, nov(6, 11, 12), "Wat een stapel dozen!"),
+        Item(CHAT_GROUP, SELF, nov(6, 11, 15), "Die gaan we eerst inventariseren."),
+        Item(CHAT_GROUP, NOOR, nov(6, 16, 30), kind="view_once"),
+        Item(CHAT_GROUP, SELF, nov(6, 16, 40), "Gezien, dank je."),
+        Item(CHAT_BRAM, BRAM, nov(7, 8, 0), kind="timer", expires_in_ms=604_800_000),
+        Item(CHAT_BRAM, BRAM, nov(7, 8, 1, 30), EXPIRING_TEXT, expires_in_ms=604_800_000, expire_start=nov(7, 8, 3)),
+        Item(CHAT_BRAM, SELF, nov(7, 8, 10), kind="timer", expires_in_ms=0),
+        Item(CHAT_BRAM, SELF, nov(7, 8, 11), "Timer staat weer uit, dan blijft de rest bewaard."),
+        Item(CHAT_GROUP, NOOR, nov(7, 15, 0), "Kan iemand de scanner reserveren voor volgende week?"),
+        Item(CHAT_GROUP, BRAM, nov(7, 15, 4), "Doe ik."),
+        Item(CHAT_BRAM, BRAM, nov(8, 9, 12), "" if b else DELETED_TEXT, kind="deleted" if b else "text"),
+        Item(CHAT_BRAM, SELF, nov(8, 9, 20), "Begrepen, ik wacht op de definitieve versie."),
+        Item(CHAT_GROUP, SELF, nov(8, 9, 30), "Bedankt allemaal, tot woensdag."),
+        Item(CHAT_GROUP, NOOR, nov(8, 9, 45), "Tot woensdag!"),
     ]
     return [i for i in items if not (b and i.text == EXPIRING_TEXT)]
 

@@ -262,3 +262,22 @@ def test_a_remote_backup_with_magic_header_and_forward_secrecy_token():
     assert info.num("version") == 1 and info.num("backupTimeMs") == gen.TIME_A
     kinds = [w.Msg(f, w.FRAME).which(["account", "recipient", "chat", "chatItem"]) for f in frames[1:]]
     assert kinds[:1] == ["account"] and kinds.count("chatItem") == 25
+
+
+def test_an_edit_keeps_the_identity_of_the_original(tmp_path):
+    """An edited ChatItem's own dateSent is the edit's time, the original's is in revisions[0]: the
+    native id is the original's before and after the edit, and the edit time is kept in details."""
+    sent, edited_at = gen.EDIT_REVISIONS[0][0], gen.nov(5, 14, 20)
+    ids = {}
+    for edited in (False, True):
+        item = (
+            gen.Item(gen.CHAT_BRAM, gen.SELF, edited_at, "later", revisions=[(sent, "eerst")])
+            if edited
+            else gen.Item(gen.CHAT_BRAM, gen.SELF, sent, "eerst")
+        )
+        snapshot = gen.write_snapshot(tmp_path / str(edited), gen.SNAPSHOT_A, [item], backup_time_ms=gen.TIME_A)
+        (message,) = [m for c in parse(snapshot, tmp_path / f"w{edited}").conversations for m in c.messages]
+        ids[edited] = message.native_id
+        assert (message.edited, message.sent_at_ms) == (edited, edited_at if edited else sent)
+        assert message.details == ({"edited_at_ms": edited_at} if edited else None)
+    assert ids[False] == ids[True] == f"{sent}:self:{gen.BRAM_ACI}"

@@ -192,7 +192,23 @@ class Mapper:
             return
         message.revisions = [self.revision(old, cid) for old in item.msgs("revisions", w.CHAT_ITEM)]
         message.edited = bool(message.revisions)
+        if message.revisions:
+            self.identify_by_original(message, item, cid)
         conversation.messages.append(message)
+
+    def identify_by_original(self, message: Message, item: Msg, cid: int) -> None:
+        """An edited ChatItem carries the latest revision's dateSent; the message is still the one
+        first sent (revisions[0]), so its native id is built from that time, as before the edit."""
+        first = message.revisions[0].sent_at_ms
+        if first:
+            message.native_id = self.native_id(first, item.num("authorId"), cid)
+            message.details = {**(message.details or {}), "edited_at_ms": message.sent_at_ms}
+
+    def native_id(self, sent_at: int, author_id: int, cid: int) -> str:
+        """ "dateSent:author:chat", author and chat by their stable ids (see `people`)."""
+        recipient = self.recipients.get(author_id)
+        author = recipient.stable_id if recipient is not None and recipient.participant else str(author_id)
+        return f"{sent_at}:{author}:{self.chat_ids[cid]}"
         self.index += 1
 
     def revision(self, item: Msg, cid: int) -> Revision:
@@ -208,7 +224,6 @@ class Mapper:
         author = self.author(item.num("authorId"))
         sent_at = item.num("dateSent")
         direction = item.which(["incoming", "outgoing", "directionless"])
-        author_stable = self.recipients[item.num("authorId")].stable_id if author else str(item.num("authorId"))
         message = Message(
             index=self.index,
             sender=author.key if author else None,
@@ -219,7 +234,7 @@ class Mapper:
             precision_ms=1,
             line=self.frame_number,
             sender_name=author.name if author else None,
-            native_id=f"{sent_at}:{author_stable}:{self.chat_ids[cid]}",
+            native_id=self.native_id(sent_at, item.num("authorId"), cid),
             outgoing={"incoming": False, "outgoing": True}.get(direction or ""),
             expires_in_ms=item.num("expiresInMs") or None,
         )
