@@ -16,19 +16,22 @@ from chatarchief.core.errors import FormatError
 from chatarchief.core.formats.signal import android as signal_android
 from chatarchief.core.formats.signal import android_frames as _signal_android_crypto
 from chatarchief.core.model import ParseOptions
-from tests.generators.signal_android import write_small_backup
+from tests.generators.signal_android import small_account_rows, write_small_backup
 from tests.paths import HAVE_SHARED, SHARED_FIXTURES
 
 PASSPHRASE = "123451234512345123451234512345"
 
 
 def _seeds() -> list[bytes]:
-    """The shared fixtures (header v1, v0) when ../shared is there, else the generated small account."""
+    """The shared fixtures (header v1, v0) when ../shared is there, else the generated small account
+    without its edit: seven message rows, and a row never gives more than one message, so a damaged
+    copy gives at most seven (with the edit pair, damage to the link could give eight)."""
     if HAVE_SHARED:
         names = ("signal-2024-06-01-12-00-00.backup", "signal-2019-01-01-12-00-00_v0.backup")
         return [(SHARED_FIXTURES / "signal-android" / name).read_bytes() for name in names]
     with tempfile.TemporaryDirectory() as folder:
-        return [write_small_backup(Path(folder) / f"v{v}.backup", version=v).read_bytes() for v in (1, 0)]
+        rows = small_account_rows(edited=False)
+        return [write_small_backup(Path(folder) / f"v{v}.backup", version=v, rows=rows).read_bytes() for v in (1, 0)]
 
 
 FIXTURES = _seeds()
