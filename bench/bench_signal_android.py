@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from tests.generators.signal_android import PASSPHRASE, generate_backup  # noqa: E402
 
-from chatarchief.core.formats import signal_android  # noqa: E402
+from chatarchief.core.formats.signal import android as signal_android  # noqa: E402
 from chatarchief.core.model import ParseOptions  # noqa: E402
 
 DATA = ROOT / "bench" / "data"

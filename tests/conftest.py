@@ -1,8 +1,22 @@
-"""Shared test set-up: every test gets its own blob store; Django tests use pytest-django."""
+"""Shared test set-up: every test gets its own blob store; Django tests use pytest-django; tests of
+the shared corpus skip when ../shared/fixtures is absent (see tests/paths.py)."""
 
 from __future__ import annotations
 
 import pytest
+
+from tests.paths import HAVE_SHARED, SHARED_ABSENT
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "shared_corpus: reads ../shared/fixtures (skipped when that folder is absent)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip a shared-corpus test before its fixtures are set up (they may read the corpus)."""
+    if not HAVE_SHARED and item.get_closest_marker("shared_corpus") is not None:
+        pytest.skip(SHARED_ABSENT)
 
 
 @pytest.fixture(autouse=True)

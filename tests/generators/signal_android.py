@@ -3,7 +3,9 @@
 `BackupWriter` writes frames exactly as Signal's BackupFrameOutputStream does (FORMATS.md §2a):
 AES-256-CTR with the counter in iv[0:4], HMAC-SHA256 cut to 10 bytes, the frame length in plain (v0)
 or as the first 4 keystream bytes (v1), attachment blobs after their frame with a MAC over iv‖data.
-`generate_backup` builds a seeded, plausible database (schema 215, or the pre-168 sms/mms schema).
+`generate_backup` builds a seeded, plausible database (schema 215, or the pre-168 sms/mms schema);
+`write_small_backup` a small account message by message (`small_account_rows`: every kind of row the
+legacy reader maps, an edit pair included).
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ import hmac
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from chatarchief.core.formats import _signal_android_proto as pb
-from chatarchief.core.formats._signal_android_crypto import ITERATIONS, backup_key, derive_secrets
+from chatarchief.core.formats.signal import android_proto as pb
+from chatarchief.core.formats.signal.crypto import ITERATIONS
+from chatarchief.core.formats.signal.crypto import legacy_backup_key as backup_key
+from chatarchief.core.formats.signal.crypto import legacy_secrets as derive_secrets
 
 PASSPHRASE = "123451234512345123451234512345"
 BASE_INCOMING = 10485780  # secure | push | inbox
@@ -291,3 +296,86 @@ def _attachment(writer: BackupWriter, legacy: bool, row_id: int, mid: int, seed:
             [row_id, mid, "image/jpeg", f"foto-{row_id}.jpg", size, 0, None],
         )
         writer.attachment(row_id, random_chunks(seed, size), size)
+
+
+# -- a small account, message by message ------------------------------------------------------------
+
+SMALL_T0 = 1717236000000  # 2024-06-01 10:00:00 UTC
+SMALL_SELF, SMALL_JAN = "+31600000001", "+31600000002"
+SMALL_PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(62))  # 70 bytes
+TIMER = 604_800_000
+
+
+@dataclass
+class Row:
+    """One `message` row of the small account (minute: its date_sent is SMALL_T0 + minute minutes)."""
+
+    mid: int
+    minute: int
+    outgoing: bool
+    body: str | None = None
+    flags: int = 0
+    expires_in: int = 0
+    view_once: bool = False
+    remote_deleted: bool = False
+    latest_revision_id: int | None = None
+    original_message_id: int | None = None
+    revision_number: int = 0
+    attachment: bytes | None = None
+
+
+def small_account_rows(*, edited: bool = True, deleted: bool = True) -> list[Row]:
+    """Jan Jansen and the owner: a text each way, a message Jan deleted for everyone (or, with
+    `deleted=False`, still its text), a view-once photo, a timer switched on, a disappearing text, and
+    a message the owner edited (`edited=False`: only its original)."""
+    rows = [
+        Row(1, 0, False, "Goedemorgen, heeft u het stuk gelezen?"),
+        Row(2, 1, True, "Ja, reactie volgt vandaag."),
+        Row(3, 2, False, None, remote_deleted=True) if deleted else Row(3, 2, False, "Vergeet dit bericht."),
+        Row(4, 3, False, None, view_once=True, attachment=SMALL_PNG),
+        Row(5, 4, False, None, flags=TIMER_UPDATE, expires_in=TIMER),
+        Row(6, 5, False, "Dit bericht verdwijnt na een week.", expires_in=TIMER),
+        Row(7, 6, True, "Vergadering om 14:00", latest_revision_id=8 if edited else None),
+    ]
+    if edited:
+        rows.append(Row(8, 7, True, "Vergadering om 15:00", original_message_id=7, revision_number=1))
+    return rows
+
+
+def write_small_backup(
+    path: str | Path, *, version: int = 1, rows: list[Row] | None = None, passphrase: str = PASSPHRASE, seed: int = 5
+) -> Path:
+    """The small account as a `.backup` (schema 215); name the file `signal-YYYY-MM-DD-HH-MM-SS.backup`
+    for a backup time."""
+    path = Path(path)
+    with open(path, "wb") as stream:
+        writer = BackupWriter(stream, passphrase, version=version, seed=seed)
+        writer.database_version(215)
+        for sql in MODERN_SCHEMA:
+            writer.statement(sql)
+        writer.statement("INSERT INTO recipient VALUES (?,?,?,?,?,?,?)", [1, SMALL_SELF, None, None, None, None, None])
+        writer.statement(
+            "INSERT INTO recipient VALUES (?,?,?,?,?,?,?)", [2, SMALL_JAN, None, None, "Jan Jansen", None, None]
+        )
+        writer.statement("INSERT INTO thread VALUES (?,?,?)", [1, SMALL_T0, 2])
+        attachments = 0
+        for row in rows if rows is not None else small_account_rows():
+            sent = SMALL_T0 + row.minute * 60_000
+            sender, receiver = (1, 2) if row.outgoing else (2, 1)
+            kind = (BASE_OUTGOING if row.outgoing else BASE_INCOMING) | row.flags
+            writer.statement(
+                "INSERT INTO message VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [row.mid, sent, sent + 500, -1, 1, sender, receiver, kind, row.body, 1, row.expires_in]
+                + [sent if row.expires_in and row.body else 0, int(row.view_once), int(row.remote_deleted)]
+                + [row.latest_revision_id, row.original_message_id, row.revision_number],
+            )
+            if row.attachment is not None:
+                attachments += 1
+                writer.statement(
+                    "INSERT INTO attachment VALUES (?,?,?,?,?,?,?)",
+                    [attachments, row.mid, "image/png", None, len(row.attachment), 0, None],
+                )
+                writer.attachment(attachments, [row.attachment], len(row.attachment))
+        writer.key_value("account.e164", SMALL_SELF)
+        writer.end()
+    return path

@@ -29,7 +29,7 @@ SCHEMA = [
 ]
 
 
-def _conversations() -> list[tuple]:
+def default_conversations() -> list[tuple]:
     group_json = {
         "masterKey": base64.b64encode(MASTER_KEY).decode(),
         "membersV2": [{"aci": BRAM_ACI}, {"aci": NOOR_ACI}],
@@ -53,9 +53,10 @@ def _conversations() -> list[tuple]:
     ]
 
 
-def _message(
+def message_row(
     rowid: int, conv: str, kind: str, sent: int, body: str | None, source: str | None = None, **extra
 ) -> tuple:
+    """One `messages` row; `json=` adds keys to the row's json, other keywords fill columns."""
     data = {
         "id": f"m-{rowid}",
         "conversationId": conv,
@@ -81,16 +82,16 @@ def _message(
     )
 
 
-def _messages() -> list[tuple]:
+def default_messages() -> list[tuple]:
     photo = {"contentType": "image/png", "size": len(PHOTO), "fileName": "kast.png", "path": "ab/photo"}
     edits = [
         {"body": "Overleg om 11:00", "timestamp": 1730816400000},
         {"body": "Overleg om 10:00", "timestamp": 1730815200000},
     ]
     return [
-        _message(1, "c-bram", "incoming", 1730448900000, "Goedemorgen! Één vraag 😊", BRAM_ACI),
-        _message(2, "c-bram", "outgoing", 1730449230000, "Ja, ik kijk er vandaag naar."),
-        _message(
+        message_row(1, "c-bram", "incoming", 1730448900000, "Goedemorgen! Één vraag 😊", BRAM_ACI),
+        message_row(2, "c-bram", "outgoing", 1730449230000, "Ja, ik kijk er vandaag naar."),
+        message_row(
             3,
             "c-bram",
             "timer-notification",
@@ -99,8 +100,8 @@ def _messages() -> list[tuple]:
             BRAM_ACI,
             json={"expirationTimerUpdate": {"expireTimer": 604800, "source": "+31611110002"}},
         ),
-        _message(4, "c-bram", "incoming", 1730966490000, "Verdwijnt", BRAM_ACI, expireTimer=604800),
-        _message(
+        message_row(4, "c-bram", "incoming", 1730966490000, "Verdwijnt", BRAM_ACI, expireTimer=604800),
+        message_row(
             5,
             "c-bram",
             "timer-notification",
@@ -109,8 +110,10 @@ def _messages() -> list[tuple]:
             None,
             json={"expirationTimerUpdate": {"expireTimer": 0, "fromSync": True}},
         ),
-        _message(6, "c-bram", "incoming", 1731057120000, None, BRAM_ACI, isErased=1, json={"deletedForEveryone": True}),
-        _message(
+        message_row(
+            6, "c-bram", "incoming", 1731057120000, None, BRAM_ACI, isErased=1, json={"deletedForEveryone": True}
+        ),
+        message_row(
             7,
             "c-group",
             "outgoing",
@@ -118,20 +121,39 @@ def _messages() -> list[tuple]:
             "Overleg om 11:00",
             json={"editHistory": edits, "editMessageTimestamp": 1730816400000},
         ),
-        _message(8, "c-group", "incoming", 1730891400000, "Foto", NOOR_ACI, json={"attachments": [photo]}),
-        _message(9, "c-group", "incoming", 1730910600000, None, NOOR_ACI, isViewOnce=1),
-        _message(10, "c-noor", "keychange", 1730900000000, None, NOOR_ACI),
-        _message(11, "c-group", "story", 1730900000001, "a story", NOOR_ACI),
+        message_row(8, "c-group", "incoming", 1730891400000, "Foto", NOOR_ACI, json={"attachments": [photo]}),
+        message_row(9, "c-group", "incoming", 1730910600000, None, NOOR_ACI, isViewOnce=1),
+        message_row(10, "c-noor", "keychange", 1730900000000, None, NOOR_ACI),
+        message_row(11, "c-group", "story", 1730900000001, "a story", NOOR_ACI),
     ]
 
 
-def write_profile(root: Path, key_hex: str = KEY_HEX, config: dict | None = None) -> Path:
-    """Write the profile under `root`; returns `root`."""
+def original_messages() -> list[tuple]:
+    """`default_messages()` as they were before the edit: row 7 with its first text, no history."""
+    return [
+        message_row(7, "c-group", "outgoing", 1730815200000, "Overleg om 10:00") if row[0] == 7 else row
+        for row in default_messages()
+    ]
+
+
+def write_profile(
+    root: Path,
+    key_hex: str = KEY_HEX,
+    config: dict | None = None,
+    *,
+    messages: list[tuple] | None = None,
+    conversations: list[tuple] | None = None,
+    files: dict[str, bytes] | None = None,
+) -> Path:
+    """Write the profile under `root` (default content, or the `messages`/`conversations` rows given,
+    and `files` under attachments.noindex/ by relative path); returns `root`."""
     import sqlcipher3
 
     (root / "sql").mkdir(parents=True, exist_ok=True)
     (root / "attachments.noindex" / "ab").mkdir(parents=True, exist_ok=True)
-    (root / "attachments.noindex" / "ab" / "photo").write_bytes(PHOTO)
+    for relative, data in {"ab/photo": PHOTO, **(files or {})}.items():
+        (root / "attachments.noindex" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / "attachments.noindex" / relative).write_bytes(data)
     (root / "config.json").write_text(json.dumps(config if config is not None else {"key": key_hex}))
     connection = sqlcipher3.connect(str(root / "sql" / "db.sqlite"))
     connection.execute(f"PRAGMA key = \"x'{key_hex}'\"")
@@ -144,8 +166,10 @@ def write_profile(root: Path, key_hex: str = KEY_HEX, config: dict | None = None
         connection.execute(f"PRAGMA {pragma}")
     for statement in SCHEMA:
         connection.execute(statement)
-    connection.executemany("INSERT INTO conversations VALUES (?,?,?,?,?,?,?,?,?,?,?)", _conversations())
-    connection.executemany("INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", _messages())
+    rows = conversations if conversations is not None else default_conversations()
+    connection.executemany("INSERT INTO conversations VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+    rows = messages if messages is not None else default_messages()
+    connection.executemany("INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     connection.execute(
         "INSERT INTO items VALUES ('number_id', ?)", (json.dumps({"id": "number_id", "value": "+31611110001.1"}),)
     )
@@ -156,3 +180,43 @@ def write_profile(root: Path, key_hex: str = KEY_HEX, config: dict | None = None
     connection.commit()
     connection.close()
     return root
+
+
+# -- a contact known only by phone number, three outgoing messages with media --------------------------
+
+IMAGE = b"\x89PNG\r\n\x1a\n" + b"an image" * 20
+VOICE = b"OggS" + b"a voice note" * 30
+PHONE_ONLY = [("c-test", "{}", "private", None, "Test", None, None, None, "+441231231234", None, None)]
+
+
+def _attachment(path: str, content_type: str, size: int, **extra) -> dict:
+    return {"contentType": content_type, "size": size, "path": path, **extra}
+
+
+def phone_only_messages(image_size: int = len(IMAGE)) -> list[tuple]:
+    """Three outgoing messages to a contact known only by phone number: a text, an image, a voice note."""
+    return [
+        message_row(1, "c-test", "outgoing", 1660160018284, "Hello"),
+        message_row(
+            2,
+            "c-test",
+            "outgoing",
+            1660160030000,
+            None,
+            json={"attachments": [_attachment("12/image", "image/png", image_size, fileName="image.png")]},
+        ),
+        message_row(
+            3,
+            "c-test",
+            "outgoing",
+            1660160040000,
+            None,
+            json={"attachments": [_attachment("34/voice", "audio/ogg", len(VOICE), flags=1)]},
+        ),
+    ]
+
+
+def write_phone_only_profile(root: Path, image_size: int = len(IMAGE), files: dict[str, bytes] | None = None) -> Path:
+    """A profile with one phone-only contact ("Test", +441231231234) and `phone_only_messages`."""
+    media = {"12/image": IMAGE, "34/voice": VOICE} if files is None else files
+    return write_profile(root, conversations=PHONE_ONLY, messages=phone_only_messages(image_size), files=media)

@@ -115,3 +115,56 @@ def write_sms_backup(
         out.write("</smses>\n")
         stats.bytes_written = out.tell()
     return stats
+
+
+# -- single records, for scenario tests ---------------------------------------------------------------
+
+
+def sms(address: str, date: int, body: str | None, *, kind: int = 1, **attributes: str | int | None) -> str:
+    """One `<sms>`; None attributes are written as SMS Backup & Restore does, the literal "null"."""
+    values = {"protocol": 0, "address": address, "date": date, "type": kind, "subject": None, "body": body}
+    values |= {"read": 1, "status": -1, "locked": 0, **attributes}
+    return (
+        "  <sms " + " ".join(f"{k}={quoteattr('null' if v is None else str(v))}" for k, v in values.items()) + " />\n"
+    )
+
+
+def mms(
+    address: str | None,
+    date: int,
+    *,
+    box: int = 1,
+    parts: list[dict[str, str]] | None = None,
+    addrs: list[tuple[str, int]] | None = None,
+    **attributes: str | int | None,
+) -> str:
+    """One `<mms>` with its `<part>`s (attribute dicts) and `<addr>`s ((number, type): 137 From, 151 To)."""
+    values = {"date": date, "msg_box": box, "ct_t": "application/vnd.wap.multipart.related", **attributes}
+    if address is not None:
+        values["address"] = address
+    head = " ".join(f"{k}={quoteattr('null' if v is None else str(v))}" for k, v in values.items())
+    part_lines = "".join(
+        "      <part " + " ".join(f"{k}={quoteattr(v)}" for k, v in part.items()) + " />\n" for part in parts or []
+    )
+    addr_lines = "".join(f'      <addr address="{n}" type="{t}" charset="106" />\n' for n, t in addrs or [])
+    return f"  <mms {head}>\n    <parts>\n{part_lines}    </parts>\n    <addrs>\n{addr_lines}    </addrs>\n  </mms>\n"
+
+
+def write_smses(path: str | Path, records: list[str], *, count: int | None = None, root: str = "smses") -> Path:
+    """A backup file holding `records` (from `sms`/`mms`); `count` defaults to their number."""
+    path = Path(path)
+    number = len(records) if count is None else count
+    path.write_text(
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
+        f'<{root} count="{number}" backup_set="scenario" backup_date="1700000999000" type="full">\n'
+        + "".join(records)
+        + f"</{root}>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def write_calls(path: str | Path) -> Path:
+    """A calls-only backup (`<calls>`), which holds no messages."""
+    call = '  <call number="+15551234567" duration="30" date="1609459200000" type="1" presentation="1" />\n'
+    return write_smses(path, [call], root="calls")

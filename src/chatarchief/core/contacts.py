@@ -26,10 +26,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import phonenumbers
-
 from chatarchief.core.errors import ChatarchiefError
-from chatarchief.core.identity import normalise_phone
+from chatarchief.core.phone import PhoneNumberError, normalise_phone
 from chatarchief.core.rules.labels import Label
 from chatarchief.core.rules.text import fold
 
@@ -112,16 +110,10 @@ def parse_category(text: str) -> Label | None:
 
 def normalise_contact_phone(raw: str) -> str | None:
     """A phone number of a contacts file in E.164, or None if it is not a possible phone number."""
-    value = normalise_phone(raw.strip().removeprefix("tel:").split(";", 1)[0])
-    if not value.startswith("+"):
-        return None
     try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException:
+        return normalise_phone(raw.strip().removeprefix("tel:").split(";", 1)[0], strict=True)
+    except PhoneNumberError:
         return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 _SCHEMES = re.compile(

@@ -16,12 +16,10 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache, partial
+from functools import partial
 from itertools import compress, repeat
 from operator import attrgetter, eq, floordiv, methodcaller, not_
 from typing import cast, overload
-
-import phonenumbers
 
 from chatarchief.core.model import Kind, Message, MessageColumns, SystemEvent
 
@@ -164,7 +162,7 @@ def occurrence_keys(messages: Sequence[Message]) -> Keys:
         bodies = list(map(_BODY, messages))
         senders = list(map(_SENDER, messages))
         sent = list(map(_SENT, messages))
-        plain = list(map(eq, map(_PLAIN_FIELDS, messages), repeat(_PLAIN_VALUES)))
+        plain = list(map(eq, map(_TEXT_DIGEST_FIELDS, messages), repeat(_TEXT_DIGEST_VALUES)))
         if False in plain:  # not (text, the shared empty tuple): look closer (a text may have [] as attachments)
             for i in compress(range(count), map(not_, plain)):
                 m = messages[i]
@@ -199,38 +197,11 @@ def occurrence_keys(messages: Sequence[Message]) -> Keys:
 _SIMPLE = re.compile(r"(?:[!-~]++ )*+[!-~]++|")
 _BODY = attrgetter("body")
 _SENDER = attrgetter("sender")
-_PLAIN_FIELDS = attrgetter("kind", "attachments")
-_PLAIN_VALUES = (Kind.TEXT, ())
+# A message whose digest is that of its text: a text without attachments. (Not the loader's "plain"
+# message, which also has no native id, edit or timer: that one decides the columns a row gets.)
+_TEXT_DIGEST_FIELDS = attrgetter("kind", "attachments")
+_TEXT_DIGEST_VALUES = (Kind.TEXT, ())
 _HEX = methodcaller("hexdigest")
 _BLAKE = partial(hashlib.blake2b, digest_size=8)
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 _SENT = attrgetter("sent_at_ms")
-
-
-_PHONE_SEPARATORS = re.compile(r"[\s\-().\u00a0\u202f\u2010-\u2015\u2212/]")
-_PHONE_DIGITS = re.compile(r"\+?\d+")
-_PHONE_REGION = "NL"  # national numbers in exports of Dutch officials
-
-
-@lru_cache(maxsize=65536)
-def normalise_phone(raw: str) -> str:
-    """A phone number as "+<digits>" (national numbers read in region NL); other senders unchanged.
-
-    Short codes ("1200") stay digits without "+"; alphanumeric senders ("KPN") and e-mail addresses
-    stay as they are.
-    """
-    text = raw.strip()
-    cleaned = _PHONE_SEPARATORS.sub("", text)
-    if not _PHONE_DIGITS.fullmatch(cleaned):
-        return text
-    if cleaned.startswith("+"):
-        return cleaned
-    if cleaned.startswith("00") and len(cleaned) > 4:
-        return "+" + cleaned[2:]
-    try:
-        number = phonenumbers.parse(cleaned, _PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        return cleaned
-    if not phonenumbers.is_possible_number(number):
-        return cleaned
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -36,7 +36,7 @@ def _fail(code: str, nl: str, en: str, file: str) -> FormatError:
 
 
 def _clean_name(name: str, shown: str) -> str:
-    if "\x00" in name:
+    if not name or "\x00" in name:
         raise _fail(
             "bad_name", "Een bestandsnaam in het zip-bestand is ongeldig.", "A file name in the zip is invalid.", shown
         )

@@ -8,10 +8,11 @@ import pytest
 
 from chatarchief.core import formats
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import signal_android
-from chatarchief.core.formats._signal_android_crypto import backup_key, derive_secrets
+from chatarchief.core.formats.signal import android as signal_android
+from chatarchief.core.formats.signal.crypto import legacy_backup_key as backup_key
+from chatarchief.core.formats.signal.crypto import legacy_secrets as derive_secrets
 from chatarchief.core.model import Deleter, Kind, ParseOptions, SystemEvent
-from tests.paths import SHARED_FIXTURES
+from tests.paths import SHARED_CORPUS, SHARED_FIXTURES
 
 FOLDER = SHARED_FIXTURES / "signal-android"
 V1 = FOLDER / "signal-2024-06-01-12-00-00.backup"
@@ -39,6 +40,7 @@ def test_kdf_test_vectors():
     assert cipher_key.hex().startswith("44fc1203") and mac_key.hex().endswith("473b5b")
 
 
+@SHARED_CORPUS
 def test_detect_fixtures_and_registry():
     assert signal_android.detect(str(V1)) and signal_android.detect(str(V0))
     spec = formats.detect(str(V1), source_name=V1.name)
@@ -60,6 +62,7 @@ def test_detect_refuses_foreign_files(tmp_path):
     assert signal_android.detect(str(tmp_path / "missing")) is False
 
 
+@SHARED_CORPUS
 def test_export_header(export):
     assert export.format == "signal_android" and export.platform == "android"
     assert export.metadata["database_version"] == 215
@@ -69,11 +72,13 @@ def test_export_header(export):
     assert len(export.conversations) == 1
 
 
+@SHARED_CORPUS
 def test_header_versions(tmp_path):
     assert _parse(V1, tmp_path / "a").metadata["header_version"] == 1
     assert _parse(V0, tmp_path / "b").metadata["header_version"] == 0
 
 
+@SHARED_CORPUS
 def test_conversation(export):
     conversation = export.conversations[0]
     assert conversation.key == f"signal:thread:{JAN}"
@@ -87,6 +92,7 @@ def test_conversation(export):
     assert conversation.covers_to_ms == export.created_at_ms >= T0 + 6 * 60_000
 
 
+@SHARED_CORPUS
 def test_eight_rows_become_seven_messages(export):
     messages = export.conversations[0].messages
     assert [m.index for m in messages] == list(range(7))
@@ -103,6 +109,7 @@ def test_eight_rows_become_seven_messages(export):
     assert all(m.precision_ms == 1 for m in messages)
 
 
+@SHARED_CORPUS
 def test_incoming_and_outgoing(export):
     first, second = export.conversations[0].messages[:2]
     assert first.sender == JAN and first.outgoing is False and first.sender_name == "Jan Jansen"
@@ -113,12 +120,14 @@ def test_incoming_and_outgoing(export):
     assert second.native_id == f"{T0 + 60_000}:{SELF}:{JAN}"
 
 
+@SHARED_CORPUS
 def test_remote_deleted(export):
     deleted = export.conversations[0].messages[2]
     assert deleted.kind == Kind.DELETED and deleted.body == ""
     assert deleted.deleted_by == Deleter.OTHER and deleted.sender == JAN
 
 
+@SHARED_CORPUS
 def test_view_once_with_png(export):
     view_once = export.conversations[0].messages[3]
     assert view_once.kind == Kind.VIEW_ONCE
@@ -131,6 +140,7 @@ def test_view_once_with_png(export):
     assert hashlib.sha256(data).hexdigest() == attachment.sha256
 
 
+@SHARED_CORPUS
 def test_timer_update_and_disappearing_text(export):
     timer, text = export.conversations[0].messages[4:6]
     assert timer.kind == Kind.SYSTEM and timer.event == SystemEvent.DISAPPEARING_ENABLED
@@ -139,6 +149,7 @@ def test_timer_update_and_disappearing_text(export):
     assert text.body == "Dit bericht verdwijnt na een week."
 
 
+@SHARED_CORPUS
 def test_edit_pair_is_one_message_with_history(export):
     edited = export.conversations[0].messages[6]
     assert edited.edited is True and edited.sender == SELF and edited.outgoing
@@ -150,6 +161,7 @@ def test_edit_pair_is_one_message_with_history(export):
     assert edited.details == {"edited_at_ms": T0 + 7 * 60_000}
 
 
+@SHARED_CORPUS
 def test_missing_passphrase(tmp_path):
     for secret in (None, "", "   "):
         with pytest.raises(SecretError) as caught:
@@ -157,6 +169,7 @@ def test_missing_passphrase(tmp_path):
         assert caught.value.code == "signal.passphrase_required"
 
 
+@SHARED_CORPUS
 @pytest.mark.parametrize("path", [V1, V0], ids=["v1", "v0"])
 def test_wrong_passphrase(tmp_path, path):
     wrong = "999991234512345123451234512345"
@@ -168,12 +181,14 @@ def test_wrong_passphrase(tmp_path, path):
     assert wrong not in str(error) and wrong not in error.message("nl")
 
 
+@SHARED_CORPUS
 def test_malformed_passphrase_is_wrong_passphrase(tmp_path):
     with pytest.raises(SecretError) as caught:
         _parse(V1, tmp_path, secret="abc")
     assert caught.value.code == "signal.bad_passphrase"
 
 
+@SHARED_CORPUS
 def test_passphrase_with_spaces(tmp_path):
     export = _parse(V1, tmp_path, secret="12345 12345 12345 12345 12345 12345")
     assert export.message_count == 7

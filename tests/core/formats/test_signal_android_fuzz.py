@@ -1,24 +1,40 @@
-"""Fuzzing the Signal-Android parser with damaged copies of the real fixtures: only FormatError may escape."""
+"""Fuzzing the Signal-Android parser with damaged copies of the fixtures: only FormatError may escape.
+
+The seeds are the shared fixtures, or without ../shared the generated account of the same shape."""
 
 from __future__ import annotations
 
 import functools
 import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import _signal_android_crypto, signal_android
+from chatarchief.core.formats.signal import android as signal_android
+from chatarchief.core.formats.signal import android_frames as _signal_android_crypto
 from chatarchief.core.model import ParseOptions
-from tests.paths import SHARED_FIXTURES
+from tests.generators.signal_android import small_account_rows, write_small_backup
+from tests.paths import HAVE_SHARED, SHARED_FIXTURES
 
-FIXTURES = [
-    (SHARED_FIXTURES / "signal-android" / name).read_bytes()
-    for name in ("signal-2024-06-01-12-00-00.backup", "signal-2019-01-01-12-00-00_v0.backup")
-]
 PASSPHRASE = "123451234512345123451234512345"
+
+
+def _seeds() -> list[bytes]:
+    """The shared fixtures (header v1, v0) when ../shared is there, else the generated small account
+    without its edit: seven message rows, and a row never gives more than one message, so a damaged
+    copy gives at most seven (with the edit pair, damage to the link could give eight)."""
+    if HAVE_SHARED:
+        names = ("signal-2024-06-01-12-00-00.backup", "signal-2019-01-01-12-00-00_v0.backup")
+        return [(SHARED_FIXTURES / "signal-android" / name).read_bytes() for name in names]
+    with tempfile.TemporaryDirectory() as folder:
+        rows = small_account_rows(edited=False)
+        return [write_small_backup(Path(folder) / f"v{v}.backup", version=v, rows=rows).read_bytes() for v in (1, 0)]
+
+
+FIXTURES = _seeds()
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +42,8 @@ def _cached_key(monkeypatch):
     """The 250,000-round KDF costs 0.2 s; reader and writer reuse few salts, so cache it per salt."""
     from tests.generators import signal_android as writer_module
 
-    cached = functools.lru_cache(maxsize=64)(_signal_android_crypto.backup_key)
-    monkeypatch.setattr(_signal_android_crypto, "backup_key", cached)
+    cached = functools.lru_cache(maxsize=64)(_signal_android_crypto.legacy_backup_key)
+    monkeypatch.setattr(_signal_android_crypto, "legacy_backup_key", cached)
     monkeypatch.setattr(writer_module, "backup_key", cached)
 
 

@@ -9,7 +9,7 @@ import tracemalloc
 import pytest
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import signal_android
+from chatarchief.core.formats.signal import android as signal_android
 from chatarchief.core.model import Kind, ParseOptions
 from tests.generators.signal_android import (
     BASE_INCOMING,

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import signal_desktop
+from chatarchief.core.formats.signal import desktop as signal_desktop
 from chatarchief.core.model import Deleter, Kind, ParseOptions, SystemEvent
 from tests.generators.signal_desktop_profile import KEY_HEX, MASTER_KEY, PHOTO, write_profile
-from tests.paths import PEER
+from tests.paths import HAVE_SHARED, PEER, SHARED_CORPUS
 
 PROFILE = PEER / "signal-export" / "tests" / "data"
 IMAGE_SHA = "98353aaf9e705d66ab2d61084188b1617aea3f647174635cd2a595d31f1b3f97"
@@ -40,6 +40,7 @@ def generated(tmp_path_factory) -> Path:
     return write_profile(tmp_path_factory.mktemp("gen") / "Signal")
 
 
+@SHARED_CORPUS
 def test_detect(tmp_path, generated):
     assert signal_desktop.detect(str(PROFILE))
     assert signal_desktop.detect(str(generated))
@@ -49,6 +50,7 @@ def test_detect(tmp_path, generated):
     assert not signal_desktop.detect(str(tmp_path / "config.json"))
 
 
+@SHARED_CORPUS
 def test_peer_fixture(tmp_path):
     export = parse(PROFILE, tmp_path)
     assert export.format == "signal_desktop" and export.message_count == 3
@@ -77,6 +79,7 @@ def test_peer_fixture(tmp_path):
     assert {d.code for d in export.defects} == {"signal_desktop.attachment_size"}
 
 
+@SHARED_CORPUS
 def test_original_database_is_not_modified(tmp_path):
     before = hashlib.sha256((PROFILE / "sql" / "db.sqlite").read_bytes()).hexdigest()
     parse(PROFILE, tmp_path)
@@ -112,6 +115,7 @@ def test_generated_profile(generated, tmp_path):
     assert chats["Noor Hendriks"].messages[0].event == SystemEvent.SECURITY_CODE_CHANGED
 
 
+@SHARED_CORPUS
 def test_zip_of_profile(tmp_path):
     archive = tmp_path / "profile.zip"
     with zipfile.ZipFile(archive, "w") as out:
@@ -124,6 +128,7 @@ def test_zip_of_profile(tmp_path):
     assert export.conversations[0].messages[1].attachments[0].sha256 == IMAGE_SHA
 
 
+@SHARED_CORPUS
 def test_supplied_key_and_wrong_key(generated, tmp_path):
     assert parse(generated, tmp_path / "a", secret=KEY_HEX).message_count == 10
     with pytest.raises(SecretError) as info:
@@ -150,6 +155,7 @@ def test_not_a_profile(tmp_path):
     assert info.value.code == "signal_desktop.not_a_profile"
 
 
+@SHARED_CORPUS
 def test_truncated_database(tmp_path):
     profile = writable_copy(PROFILE, tmp_path / "p")
     db = profile / "sql" / "db.sqlite"
@@ -161,21 +167,25 @@ def test_truncated_database(tmp_path):
 
 @pytest.fixture(scope="module")
 def fuzz_profile(tmp_path_factory) -> Path:
-    return writable_copy(PROFILE, tmp_path_factory.mktemp("fuzz") / "p")
+    """A writable copy of the peer profile, or without ../shared the generated one (the fuzz seed)."""
+    if HAVE_SHARED:
+        return writable_copy(PROFILE, tmp_path_factory.mktemp("fuzz") / "p")
+    return write_profile(tmp_path_factory.mktemp("fuzz") / "p")
 
 
-CONFIG = (PROFILE / "config.json").read_bytes()
-DB = (PROFILE / "sql" / "db.sqlite").read_bytes()
+@pytest.fixture(scope="module")
+def fuzz_seed(fuzz_profile) -> dict[str, bytes]:
+    return {"config": (fuzz_profile / "config.json").read_bytes(), "db": (fuzz_profile / "sql/db.sqlite").read_bytes()}
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     target=st.sampled_from(["config", "db"]),
-    changes=st.lists(st.tuples(st.integers(0, len(DB) - 1), st.integers(0, 255)), min_size=1, max_size=6),
-    cut=st.one_of(st.none(), st.integers(0, len(DB))),
+    changes=st.lists(st.tuples(st.integers(0, 1 << 20), st.integers(0, 255)), min_size=1, max_size=6),
+    cut=st.one_of(st.none(), st.integers(0, 1 << 20)),
 )
-def test_fuzz_only_format_error(fuzz_profile, tmp_path, target, changes, cut):
-    original = CONFIG if target == "config" else DB
+def test_fuzz_only_format_error(fuzz_profile, fuzz_seed, tmp_path, target, changes, cut):
+    original = fuzz_seed[target]
     path = fuzz_profile / ("config.json" if target == "config" else "sql/db.sqlite")
     data = bytearray(original)
     for position, value in changes:
@@ -192,6 +202,7 @@ def test_fuzz_only_format_error(fuzz_profile, tmp_path, target, changes, cut):
         path.write_bytes(original)
 
 
+@SHARED_CORPUS
 def test_config_json_variants(tmp_path):
     profile = writable_copy(PROFILE, tmp_path / "p")
     for content in (b"[]", b'{"key": 5}', b"\xff\xfe", json.dumps({"key": ""}).encode()):

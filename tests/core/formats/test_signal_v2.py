@@ -12,20 +12,18 @@ from pathlib import Path
 import pytest
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import signal_v2
-from chatarchief.core.formats._signal_v2_crypto import (
+from chatarchief.core.formats.signal import v2 as signal_v2
+from chatarchief.core.formats.signal.crypto import (
     backup_id_for_aci,
     backup_key,
-    gunzip_member,
-    iter_frames,
     message_backup_keys,
     normalise_recovery_key,
-    split_header,
     verify_and_decrypt,
 )
-from chatarchief.core.formats.protos import signal_backup_wire as w
+from chatarchief.core.formats.signal.protos import signal_backup_wire as w
+from chatarchief.core.formats.signal.v2_stream import gunzip_member, iter_frames, split_header
 from chatarchief.core.model import Deleter, Kind, ParseOptions, SystemEvent
-from tests.paths import PEER, SHARED_FIXTURES
+from tests.paths import PEER, SHARED_CORPUS, SHARED_FIXTURES
 
 BACKUPS = SHARED_FIXTURES / "signal-v2" / "SignalBackups"
 SNAPSHOT_A = BACKUPS / "signal-backup-2024-11-08-10-00-00"
@@ -58,6 +56,7 @@ def snapshot_b(tmp_path_factory):
     return parse(SNAPSHOT_B, tmp_path_factory.mktemp("b"))
 
 
+@SHARED_CORPUS
 def test_detect_accepts_snapshot_folder_backups_folder_and_zip(tmp_path):
     assert signal_v2.detect(str(SNAPSHOT_A))
     assert signal_v2.detect(str(BACKUPS))
@@ -67,6 +66,7 @@ def test_detect_accepts_snapshot_folder_backups_folder_and_zip(tmp_path):
     assert signal_v2.detect(str(archive))
 
 
+@SHARED_CORPUS
 def test_detect_refuses_foreign_input(tmp_path):
     (tmp_path / "main").write_bytes(b"nope")
     assert not signal_v2.detect(str(tmp_path / "main"))
@@ -77,6 +77,7 @@ def test_detect_refuses_foreign_input(tmp_path):
     assert not signal_v2.detect(str(tmp_path / "x.zip"))
 
 
+@SHARED_CORPUS
 def test_snapshot_a_counts_per_chat(snapshot_a):
     chats = by_key(snapshot_a)
     assert set(chats) == {BRAM, "signal:thread:e86fb71a9fad280787257e9911e9309f893b65e0d8f2b333cb0b8a10ce4964fc"}
@@ -93,6 +94,7 @@ def test_snapshot_a_counts_per_chat(snapshot_a):
     assert snapshot_a.defects == []
 
 
+@SHARED_CORPUS
 def test_participants_and_self(snapshot_a):
     assert snapshot_a.self_participant.is_self and snapshot_a.self_participant.name == "Test Gebruiker"
     members = {p.key: p for p in group(snapshot_a).participants}
@@ -101,6 +103,7 @@ def test_participants_and_self(snapshot_a):
     assert members["+31611110003"].native_id == "abad75c5-dff4-4928-833f-45339b049218"
 
 
+@SHARED_CORPUS
 def test_bodies_exact(snapshot_a):
     bram = by_key(snapshot_a)[BRAM].messages
     first = bram[0]
@@ -117,6 +120,7 @@ def test_bodies_exact(snapshot_a):
     assert "Ter info: de offerte van de verhuizer is € 12.400, nog niet doorsturen." in texts
 
 
+@SHARED_CORPUS
 def test_photo_decrypted_with_hash(snapshot_a):
     photo = next(m for m in group(snapshot_a).messages if m.attachments)
     assert photo.kind == Kind.MEDIA and photo.body == "Foto van de archiefkast in depot 2"
@@ -128,6 +132,7 @@ def test_photo_decrypted_with_hash(snapshot_a):
     assert data.startswith(b"\x89PNG") and hashlib.sha256(data).hexdigest() == PHOTO_SHA
 
 
+@SHARED_CORPUS
 def test_edit_view_once_and_timers(snapshot_a):
     edited = next(m for m in group(snapshot_a).messages if m.edited)
     assert edited.body == "Eerste bijeenkomst: woensdag 13 november om 11:00 in zaal 2."
@@ -148,6 +153,7 @@ def test_edit_view_once_and_timers(snapshot_a):
     assert disappearing.body == "Deze verdwijnt over een week: de code van de archiefkast is 4711."
 
 
+@SHARED_CORPUS
 def test_snapshot_b_tombstone_and_expired(snapshot_b):
     bram = by_key(snapshot_b)[BRAM].messages
     assert len(bram) == 10 and len(group(snapshot_b).messages) == 14
@@ -158,6 +164,7 @@ def test_snapshot_b_tombstone_and_expired(snapshot_b):
     assert snapshot_b.created_at_ms == 1731664800000
 
 
+@SHARED_CORPUS
 def test_backups_folder_takes_newest_snapshot(tmp_path):
     export = parse(BACKUPS, tmp_path)
     assert export.metadata["snapshot"] == "signal-backup-2024-11-15-10-00-00"
@@ -165,6 +172,7 @@ def test_backups_folder_takes_newest_snapshot(tmp_path):
     assert len(by_key(export)[BRAM].messages) == 10
 
 
+@SHARED_CORPUS
 def test_zip_of_backups_folder(tmp_path):
     archive = tmp_path / "SignalBackups.zip"
     with zipfile.ZipFile(archive, "w") as out:
@@ -179,6 +187,7 @@ def test_zip_of_backups_folder(tmp_path):
         assert hashlib.sha256(handle.read()).hexdigest() == PHOTO_SHA
 
 
+@SHARED_CORPUS
 def test_zip_with_path_traversal_is_refused(tmp_path):
     archive = tmp_path / "evil.zip"
     with zipfile.ZipFile(archive, "w") as out:
@@ -191,17 +200,20 @@ def test_zip_with_path_traversal_is_refused(tmp_path):
     assert not (tmp_path / "escape.txt").exists()
 
 
+@SHARED_CORPUS
 def test_key_case_and_spaces_do_not_matter(tmp_path):
     export = parse(SNAPSHOT_A, tmp_path, secret=KEY.replace(" ", "").lower())
     assert export.message_count == 25
 
 
+@SHARED_CORPUS
 def test_missing_key(tmp_path):
     with pytest.raises(SecretError) as info:
         parse(SNAPSHOT_A, tmp_path, secret=None)
     assert info.value.code == "signal_v2.key_required"
 
 
+@SHARED_CORPUS
 def test_wrong_key_is_reported_without_echo(tmp_path):
     wrong = "a" * 64
     with pytest.raises(SecretError) as info:
@@ -220,6 +232,7 @@ def copy_snapshot(tmp_path: Path) -> Path:
     return target / SNAPSHOT_A.name
 
 
+@SHARED_CORPUS
 def test_truncated_main_is_damaged(tmp_path):
     snapshot = copy_snapshot(tmp_path)
     data = (snapshot / "main").read_bytes()
@@ -233,6 +246,7 @@ def test_truncated_main_is_damaged(tmp_path):
     assert info.value.code == "signal_v2.damaged"
 
 
+@SHARED_CORPUS
 def test_missing_metadata(tmp_path):
     snapshot = copy_snapshot(tmp_path)
     (snapshot / "metadata").unlink()
@@ -241,6 +255,7 @@ def test_missing_metadata(tmp_path):
     assert info.value.code == "signal_v2.metadata_missing"
 
 
+@SHARED_CORPUS
 def test_missing_media_file_leaves_a_defect(tmp_path):
     snapshot = copy_snapshot(tmp_path)
     shutil.rmtree(snapshot.parent / "files")
@@ -255,6 +270,7 @@ def test_normalise_recovery_key():
     assert normalise_recovery_key("x" * 63) is None
 
 
+@SHARED_CORPUS
 @pytest.mark.parametrize(("name", "token"), [("legacy-account", None), ("new-account", b"\xab" * 32)])
 def test_libsignal_test_vectors_decrypt(name, token):
     """libsignal's encrypted vectors: AEP 'm'×64, ACI 1111…; the new one also needs its forward-secrecy token."""

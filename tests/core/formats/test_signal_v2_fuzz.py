@@ -1,8 +1,10 @@
-"""Fuzzing Signal backup v2: damaged plaintext frames (re-encrypted with the right key), raw bytes, metadata."""
+"""Fuzzing Signal backup v2: damaged plaintext frames (re-encrypted with the right key), raw bytes, metadata.
+
+The seed is the generated week of backups (tests/generators/signal_v2_backup.py), so the fuzzing runs
+with or without ../shared."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -11,21 +13,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import signal_v2
+from chatarchief.core.formats.signal import v2 as signal_v2
 from chatarchief.core.model import ParseOptions
-from tests.core.formats.test_signal_v2 import KEY, SNAPSHOT_A
-from tests.generators.signal_v2_backup import read_plain_frames, write_main
+from tests.generators import signal_v2_backup as gen
+from tests.generators.signal_v2_backup import write_main
 
-PLAIN = read_plain_frames(SNAPSHOT_A, KEY)
+KEY = gen.RECOVERY_KEY
+PLAIN = gen.plain_frames(gen.week_items("A"), gen.TIME_A)
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory) -> Path:
+def original(tmp_path_factory) -> Path:
+    """The untouched generated snapshot A."""
+    return gen.write_week(tmp_path_factory.mktemp("seed") / "SignalBackups") / gen.SNAPSHOT_A
+
+
+@pytest.fixture(scope="module")
+def snapshot(original, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fuzz") / "SignalBackups"
-    shutil.copytree(SNAPSHOT_A.parent, root)
-    for path in root.rglob("*"):
-        os.chmod(path, 0o755 if path.is_dir() else 0o644)
-    return root / SNAPSHOT_A.name
+    shutil.copytree(original.parent, root)
+    return root / gen.SNAPSHOT_A
 
 
 def run(snapshot: Path, workdir: Path) -> None:
@@ -67,9 +74,9 @@ def test_garbled_frames_raise_only_format_error(snapshot, tmp_path, changes, cut
     changes=st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 255)), min_size=1, max_size=4),
     cut=st.one_of(st.none(), st.integers(0, 2400)),
 )
-def test_garbled_files_raise_only_format_error(snapshot, tmp_path, target, changes, cut):
-    original = (SNAPSHOT_A / target).read_bytes()
-    data = bytearray(original)
+def test_garbled_files_raise_only_format_error(original, snapshot, tmp_path, target, changes, cut):
+    seed = (original / target).read_bytes()
+    data = bytearray(seed)
     for position, value in changes:
         if data:
             data[position % len(data)] = value
@@ -79,4 +86,4 @@ def test_garbled_files_raise_only_format_error(snapshot, tmp_path, target, chang
     try:
         run(snapshot, tmp_path)
     finally:
-        (snapshot / target).write_bytes(original)
+        (snapshot / target).write_bytes(seed)

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import sms_backup_restore as sms
-from chatarchief.core.formats._sms_records import normalise_phone
+from chatarchief.core.formats.sms import backup_restore as sms
 from chatarchief.core.model import Channel, Export, Kind, ParseOptions
+from chatarchief.core.phone import normalise_phone
 from tests.generators.sms import OWN_NUMBER, write_sms_backup
-from tests.paths import PEER
+from tests.paths import PEER, SHARED_CORPUS
 
 FIXTURES = PEER / "sms-backup-restore-parser" / "tests" / "fixtures"
 PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -34,11 +34,13 @@ def write(tmp_path: Path, body: str, name: str = "sms.xml") -> Path:
 # --- detection -------------------------------------------------------------------------------------
 
 
+@SHARED_CORPUS
 @pytest.mark.parametrize("name", ["minimal_sms.xml", "minimal_mms.xml", "mixed.xml", "edge_cases.xml", "malformed.xml"])
 def test_detects_smses_fixtures(name: str) -> None:
     assert sms.detect(str(FIXTURES / name))
 
 
+@SHARED_CORPUS
 def test_detects_calls_file_so_parse_can_explain(tmp_path: Path) -> None:
     assert sms.detect(str(FIXTURES / "minimal_calls.xml"))
 
@@ -57,6 +59,7 @@ def test_rejects_foreign_files(tmp_path: Path) -> None:
 # --- the peer fixtures -----------------------------------------------------------------------------
 
 
+@SHARED_CORPUS
 def test_minimal_sms() -> None:
     export = parse(FIXTURES / "minimal_sms.xml")
     assert export.format == "sms_backup_restore" and export.channel is Channel.SMS
@@ -76,6 +79,7 @@ def test_minimal_sms() -> None:
     assert keys["self"].is_self and keys["+15551234567"].name == "Alice Smith"
 
 
+@SHARED_CORPUS
 def test_mixed_threads_drafts_and_self() -> None:
     export = parse(FIXTURES / "mixed.xml")
     assert export.message_count == 4
@@ -100,6 +104,7 @@ def test_mixed_threads_drafts_and_self() -> None:
     assert export.metadata["count"] == 4
 
 
+@SHARED_CORPUS
 def test_minimal_mms_with_image_part() -> None:
     export = parse(FIXTURES / "minimal_mms.xml")
     (conversation,) = export.conversations
@@ -119,6 +124,7 @@ def test_minimal_mms_with_image_part() -> None:
         assert stream.read() == content
 
 
+@SHARED_CORPUS
 def test_edge_cases() -> None:
     export = parse(FIXTURES / "edge_cases.xml")
     assert export.message_count == 4 and len(export.conversations) == 4
@@ -136,6 +142,7 @@ def test_edge_cases() -> None:
     assert [c.title for c in export.conversations] == ["+15551112222", "Charlie Unicode", "Dana Empty", "Eve NoParts"]
 
 
+@SHARED_CORPUS
 def test_malformed_names_the_line() -> None:
     with pytest.raises(FormatError) as caught:
         parse(FIXTURES / "malformed.xml")
@@ -145,6 +152,7 @@ def test_malformed_names_the_line() -> None:
     assert "regel 4" in caught.value.message("nl")
 
 
+@SHARED_CORPUS
 def test_calls_only_is_refused_clearly() -> None:
     with pytest.raises(FormatError) as caught:
         parse(FIXTURES / "minimal_calls.xml")

@@ -1,19 +1,36 @@
-"""Fuzzing the SMS Backup & Restore parser: mutated and truncated fixture bytes give only FormatError."""
+"""Fuzzing the SMS Backup & Restore parser: mutated and truncated fixture bytes give only FormatError.
+
+Seeds: a generated backup with SMS and MMS (tests/generators/sms.py), plus the peer fixtures when
+../shared is there."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import sms_backup_restore as sms
+from chatarchief.core.formats.sms import backup_restore as sms
 from chatarchief.core.model import ParseOptions
-from tests.paths import PEER
+from tests.generators.sms import write_sms_backup
+from tests.paths import HAVE_SHARED, PEER
 
 FIXTURES = PEER / "sms-backup-restore-parser" / "tests" / "fixtures"
-SEEDS = [(FIXTURES / name).read_bytes() for name in ("minimal_mms.xml", "mixed.xml", "edge_cases.xml")]
+
+
+def _seeds() -> list[bytes]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sms.xml"
+        write_sms_backup(path, messages=12, contacts=3, mms_every=4, media_bytes=48, seed=2)
+        seeds = [path.read_bytes()]
+    if HAVE_SHARED:
+        seeds += [(FIXTURES / name).read_bytes() for name in ("minimal_mms.xml", "mixed.xml", "edge_cases.xml")]
+    return seeds
+
+
+SEEDS = _seeds()
 
 
 @st.composite

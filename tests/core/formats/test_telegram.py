@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import zipfile
 from pathlib import Path
@@ -13,111 +12,30 @@ import pytest
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats import telegram
 from chatarchief.core.model import Channel, Export, Kind, ParseOptions, SystemEvent
-from tests.paths import PEER
+from tests.generators.sms import sms, write_smses
+from tests.generators.telegram import (
+    PDF_BYTES,
+    PHOTO_BYTES,
+    T0,
+    minimal_export,
+    msg,
+    rich_chat,
+    write_folder,
+    write_json,
+)
+from tests.paths import PEER, SHARED_CORPUS
 
 FIXTURES = PEER / "chat-miner" / "test" / "telegram"
-NOT_INCLUDED = "(File not included. Change data exporting settings to download.)"
-PHOTO = "photos/photo_1@01-06-2024_12-00-00.jpg"
-PHOTO_BYTES = b"\xff\xd8\xff\xe0 not really a jpeg"
-PDF = "files/Nota minister.pdf"
-PDF_BYTES = b"%PDF-1.4 nota"
-T0 = 1717236000  # 2024-06-01T10:00:00Z = 12:00 in Amsterdam
 
 
 def parse(path: Path, **options: Any) -> Export:
     return telegram.parse(str(path), ParseOptions(**options))
 
 
-def msg(ident: int, offset: int, **fields: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "id": ident,
-        "type": "message",
-        "date": dt.datetime.fromtimestamp(T0 + offset, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-        "date_unixtime": str(T0 + offset),
-        "from": "Alice",
-        "from_id": "user1",
-        "text": "",
-        "text_entities": [],
-    }
-    base.update(fields)
-    return base
-
-
-def service(ident: int, offset: int, action: str, **fields: Any) -> dict[str, Any]:
-    base = msg(ident, offset, type="service", actor="Alice", actor_id="user1", action=action)
-    del base["from"], base["from_id"]
-    base.update(fields)
-    return base
-
-
-def rich_chat() -> dict[str, Any]:
-    """A group chat exercising every feature the parser maps."""
-    messages = [
-        service(1, 0, "create_group", title="Crisisoverleg", members=["Alice", "Bob"]),
-        msg(2, 10, text="Goedemorgen"),
-        msg(
-            3,
-            20,
-            from_="Bob",
-            text=[
-                {"type": "bold", "text": "Let op:"},
-                " zie ",
-                {"type": "text_link", "text": "de nota", "href": "https://example.org/nota"},
-                " en ",
-                {"type": "link", "text": "https://rijksoverheid.nl"},
-                {"type": "mention", "text": "@alice"},
-            ],
-        ),
-        msg(4, 30, text="Aangepast", edited="2024-06-01T12:05:00", edited_unixtime=str(T0 + 300)),
-        service(5, 40, "set_messages_ttl", period=86400),
-        service(6, 50, "set_messages_ttl", period=0),
-        msg(7, 60, photo=PHOTO, width=10, height=10, text="foto van de zaal"),
-        msg(8, 70, file=NOT_INCLUDED, media_type="voice_message", mime_type="audio/ogg", duration_seconds=3),
-        msg(9, 80, file=PDF, file_name="Nota minister.pdf", mime_type="application/pdf", text="de nota"),
-        msg(10, 90, photo=NOT_INCLUDED, self_destruct_period_seconds=10),
-        msg(11, 100, location_information={"latitude": 52.08, "longitude": 4.31}, place_name="Binnenhof"),
-        msg(12, 110, contact_information={"first_name": "Piet", "last_name": "Jansen", "phone_number": "+31612345678"}),
-        msg(
-            13,
-            120,
-            poll={
-                "question": "Lunch?",
-                "closed": True,
-                "total_voters": 2,
-                "answers": [{"text": "Ja", "voters": 2, "chosen": True}, {"text": "Nee", "voters": 0, "chosen": False}],
-            },
-        ),
-        service(14, 130, "phone_call", discard_reason="missed"),
-        service(15, 140, "pin_message", message_id=2),
-        service(16, 150, "invite_members", members=["Carol"]),
-        service(17, 160, "remove_members", members=["Alice"]),
-        msg(18, 170, text="alleen lokale tijd"),
-        msg(19, 180, text="geen datum"),
-        {"id": 20, "type": "unsupported", "date_unixtime": str(T0 + 190), "date": "2024-06-01T12:03:10"},
-        msg(21, 200, text="doorgestuurd", forwarded_from="Dave", reply_to_message_id=2),
-    ]
-    for item in messages:
-        if "from_" in item:
-            item["from"], item["from_id"] = item.pop("from_"), "user2"
-    del messages[17]["date_unixtime"]  # id 18: only the local date remains
-    messages[17]["date"] = "2024-06-01T12:02:50"
-    del messages[18]["date_unixtime"], messages[18]["date"]  # id 19: no date at all
-    return {"name": "Crisisoverleg", "type": "private_supergroup", "id": 777, "messages": messages}
-
-
-def write_folder(root: Path, data: dict[str, Any]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "result.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    (root / "photos").mkdir(exist_ok=True)
-    (root / PHOTO).write_bytes(PHOTO_BYTES)
-    (root / "files").mkdir(exist_ok=True)
-    (root / PDF).write_bytes(PDF_BYTES)
-    return root
-
-
 # --- chat-miner fixtures ----------------------------------------------------------------------------
 
 
+@SHARED_CORPUS
 def test_single_export_fixture() -> None:
     path = FIXTURES / "test_single_export.json"
     assert telegram.detect(str(path))
@@ -133,6 +51,7 @@ def test_single_export_fixture() -> None:
     assert {p.name for p in conversation.participants} == {"Author 1", "Author 2"}
 
 
+@SHARED_CORPUS
 def test_batch_export_fixture() -> None:
     path = FIXTURES / "test_batch_export.json"
     assert telegram.detect(str(path))
@@ -374,6 +293,7 @@ def test_foreign_inputs(tmp_path: Path) -> None:
     assert caught.value.code == "telegram.no_result_json"
 
 
+@SHARED_CORPUS
 def test_registry_detects_both_formats(rich_folder: Path) -> None:
     from chatarchief.core import formats
 
@@ -382,3 +302,55 @@ def test_registry_detects_both_formats(rich_folder: Path) -> None:
     assert formats.detect(str(FIXTURES / "test_single_export.json")).name == "telegram"
     sms_fixture = PEER / "sms-backup-restore-parser" / "tests" / "fixtures" / "mixed.xml"
     assert formats.detect(str(sms_fixture)).name == "sms_backup_restore"
+
+
+# --- the same shapes, generated (tests/generators/telegram.py) ----------------------------------------
+
+
+def test_minimal_single_export(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "test_single_export.json", minimal_export())
+    assert telegram.detect(str(path))
+    export = parse(path, source_name="test_single_export.json")
+    assert export.format == "telegram" and export.channel is Channel.TELEGRAM
+    assert export.metadata["export"] == "single"
+    (conversation,) = export.conversations
+    assert conversation.title == "test_single_export"
+    assert [m.body for m in conversation.messages] == ["Minimal Message", "Link:https://telegram.org/"]
+    assert [m.sent_at_ms for m in conversation.messages] == [1544006350000, 1544006964000]
+    assert [m.sender for m in conversation.messages] == ["telegram:name:Author 1", "telegram:name:Author 2"]
+    assert all(m.precision_ms == 1000 and m.kind is Kind.TEXT for m in conversation.messages)
+    assert {p.name for p in conversation.participants} == {"Author 1", "Author 2"}
+
+
+def test_minimal_full_export(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "result.json", minimal_export(full=True))
+    assert telegram.detect(str(path))
+    export = parse(path)
+    assert export.metadata["export"] == "full" and export.message_count == 2
+    (conversation,) = export.conversations
+    assert (conversation.key, conversation.title) == ("telegram:name:Chatname", "Chatname")
+    assert conversation.messages[1].body == "Link:https://telegram.org/"
+    assert conversation.messages[1].raw_time == "1544006964"
+
+
+def test_registry_tells_telegram_from_sms(rich_folder: Path, tmp_path: Path) -> None:
+    from chatarchief.core import formats
+
+    assert formats.get("telegram").accepts_directory
+    assert formats.detect(str(rich_folder)).name == "telegram"
+    single = write_json(tmp_path / "single.json", minimal_export())
+    assert formats.detect(str(single)).name == "telegram"
+    backup = write_smses(tmp_path / "sms.xml", [sms("+15551234567", 1700000000000, "hoi")])
+    assert formats.detect(str(backup)).name == "sms_backup_restore"
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_message_without_a_date_lenient_and_strict(rich_folder: Path, strict: bool) -> None:
+    if strict:
+        with pytest.raises(FormatError) as caught:
+            parse(rich_folder, strict=True)
+        assert caught.value.code == "telegram.bad_message" and "Crisisoverleg" in caught.value.message("nl")
+        return
+    export = parse(rich_folder)
+    assert [d.code for d in export.defects] == ["telegram.bad_message"]
+    assert '"id": 19' in export.defects[0].raw

@@ -12,14 +12,12 @@ from hypothesis import strategies as st
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats import telegram
 from chatarchief.core.model import ParseOptions
-from tests.core.formats.test_telegram import FIXTURES, rich_chat
-from tests.paths import PEER
+from tests.generators.telegram import minimal_export, rich_chat
 
-assert PEER.is_dir()
 FULL = {"personal_information": {"user_id": 42, "first_name": "Ine"}, "chats": {"list": [rich_chat()]}}
 SEEDS = [
-    (FIXTURES / "test_single_export.json").read_bytes(),
-    (FIXTURES / "test_batch_export.json").read_bytes(),
+    json.dumps(minimal_export(), indent=1).encode(),
+    json.dumps(minimal_export(full=True), indent=1).encode(),
     json.dumps(rich_chat(), indent=1).encode(),
     json.dumps(FULL, indent=1).encode(),
 ]

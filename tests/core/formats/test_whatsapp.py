@@ -10,7 +10,7 @@ import pytest
 from chatarchief.core import formats
 from chatarchief.core.formats import whatsapp
 from chatarchief.core.model import Channel, Deleter, Kind, ParseOptions, SystemEvent
-from tests.paths import PEER
+from tests.paths import PEER, SHARED_CORPUS
 
 MINVWS = PEER / "DSA-WhatsApp-merger" / "Demo Data" / "Chats"
 CAROL = MINVWS / "Carol Christmas" / "Export Carol" / "WhatsApp-chat met Test export.txt"
@@ -112,6 +112,7 @@ def raw_lines(path, message):
     return whatsapp.raw_lines(str(path), message)
 
 
+@SHARED_CORPUS
 @pytest.mark.parametrize(("relative", "count", "platform"), FIXTURES, ids=[f[0].rsplit("/", 1)[-1] for f in FIXTURES])
 def test_every_peer_fixture_parses(relative, count, platform):
     path = PEER / relative
@@ -133,11 +134,13 @@ def test_every_peer_fixture_parses(relative, count, platform):
     )
 
 
+@SHARED_CORPUS
 def test_registered_and_detected_by_registry():
     assert formats.get("whatsapp").label == "WhatsApp-export"
     assert formats.detect(str(CAROL)).name == "whatsapp"
 
 
+@SHARED_CORPUS
 def test_carol_android_dutch():
     export = parse(CAROL)
     conv = export.conversations[0]
@@ -186,6 +189,7 @@ def test_carol_android_dutch():
     assert msgs[-1].body == "Wat jammer zeg, ik vond het zo gezellig" and msgs[-1].line == 88
 
 
+@SHARED_CORPUS
 def test_dave_ios_dutch():
     export = parse(DAVE)
     conv = export.conversations[0]
@@ -217,6 +221,7 @@ def test_dave_ios_dutch():
     assert raw_lines(DAVE, msgs[2]).startswith("[02-05-2022 16:11:34] \u200e+31 6 12345678")
 
 
+@SHARED_CORPUS
 def test_dutch_android_view_once_location_calls_contacts():
     msgs = messages(DUTCH_ANDROID)
     view_once = [m for m in msgs if m.kind is Kind.VIEW_ONCE]
@@ -241,6 +246,7 @@ def test_dutch_android_view_once_location_calls_contacts():
     assert sum(1 for m in msgs if m.deleted_by is Deleter.OTHER) == 5
 
 
+@SHARED_CORPUS
 def test_english_ios_media_security_code_and_self_delete():
     export = parse(WJ / "ios" / "WhatsApp Chat - Elon Musk (EN+Media).txt")
     msgs = export.conversations[0].messages
@@ -259,6 +265,7 @@ def test_english_ios_media_security_code_and_self_delete():
     assert {"image", "video", "audio", "sticker", "contact", "document"} <= kinds
 
 
+@SHARED_CORPUS
 def test_disappearing_timer_and_group_events():
     msgs = messages(GROUP_XXX)
     timers = [m.details["timer_seconds"] for m in msgs if m.event is SystemEvent.DISAPPEARING_ENABLED]
@@ -269,6 +276,7 @@ def test_disappearing_timer_and_group_events():
     assert msgs[8].event is SystemEvent.SUBJECT_CHANGED and msgs[8].sender is None
 
 
+@SHARED_CORPUS
 def test_date_orders_and_twelve_hour_clocks():
     alice = messages(ALICE)  # M/D/YY, all dates ambiguous: US short style wins
     assert alice[2].sent_at == dt.datetime(2022, 5, 2, 16, 8, tzinfo=AMS)
@@ -287,6 +295,7 @@ def test_date_orders_and_twelve_hour_clocks():
     assert [m.sent_at_ms for m in dmy] == [m.sent_at_ms for m in mdy]
 
 
+@SHARED_CORPUS
 def test_non_gregorian_calendars_are_converted():
     gregorian = messages(WJ / "calendars" / "Gregorian iOS.txt")
     for name in ("Buddhist iOS.txt", "Japanese iOS.txt"):
@@ -294,6 +303,7 @@ def test_non_gregorian_calendars_are_converted():
         assert other[1].sent_at_ms == gregorian[1].sent_at_ms
 
 
+@SHARED_CORPUS
 def test_arabic_and_vietnamese_headers():
     arabic = messages(WJ / "languages" / "arabic_ios.txt")
     assert arabic[1].sent_at.astimezone(dt.timezone(dt.timedelta(hours=2))).hour == 21  # ٩ م = 9 pm
@@ -302,6 +312,7 @@ def test_arabic_and_vietnamese_headers():
     assert vietnamese[1].body == "Hello World" and vietnamese[1].sent_at.date() == dt.date(2022, 3, 27)
 
 
+@SHARED_CORPUS
 def test_zip_with_chat_and_names():
     export = parse(PEER / "whats_json/test/data/ios/WhatsApp Chat - Elon Musk (RU).zip")
     assert export.conversations[0].title == "Elon Musk (RU)" and export.metadata["chat_file"] == "_chat.txt"
@@ -311,6 +322,7 @@ def test_zip_with_chat_and_names():
     assert [m.body for m in sample.conversations[0].messages] == [m.body for m in text]
 
 
+@SHARED_CORPUS
 def test_zip_media_become_readable_attachments(tmp_path):
     target = tmp_path / "WhatsApp Chat with Test export.zip"
     folder = ALICE.parent
@@ -334,7 +346,7 @@ def test_the_android_attachment_shortcut_classifies_like_the_general_path():
     from hypothesis import given
     from hypothesis import strategies as st
 
-    from chatarchief.core.formats._whatsapp_content import classify
+    from chatarchief.core.formats.whatsapp.content import classify
 
     names = st.text(alphabet=st.sampled_from(list("aZ9 ().-\u200e\u200f\u202a\u00e9\U0001f600")), max_size=20)
     marks = st.sampled_from(["", "\u200e", "\u200e\u200e", "\u200f", " ", "\u202a"])
@@ -357,6 +369,7 @@ def test_the_android_attachment_shortcut_classifies_like_the_general_path():
     check()
 
 
+@SHARED_CORPUS
 def test_columns_read_like_a_list_of_messages():
     """The parser keeps plain messages as columns; read out, they are the same messages."""
     from chatarchief.core.model import MessageColumns

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zipfile
 
 import pytest
@@ -12,8 +13,9 @@ from hypothesis import strategies as st
 from chatarchief.core.errors import FormatError
 from chatarchief.core.formats import whatsapp
 from chatarchief.core.model import Deleter, Kind, ParseOptions, SystemEvent
+from tests.generators import whatsapp_chats as chats
 from tests.generators.whatsapp import Spec, render_export, write_android_export, write_export
-from tests.paths import PEER
+from tests.paths import HAVE_SHARED, PEER, SHARED_CORPUS
 
 CAROL = PEER / "DSA-WhatsApp-merger/Demo Data/Chats/Carol Christmas/Export Carol/WhatsApp-chat met Test export.txt"
 DAVE = PEER / "DSA-WhatsApp-merger/Demo Data/Chats/Dave Davidson/Dave 1 media/_chat.txt"
@@ -52,6 +54,7 @@ def test_wrong_encoding_names_the_line(tmp_path):
     assert (error.code, error.line) == ("whatsapp.encoding", 2)
 
 
+@SHARED_CORPUS
 def test_utf16_with_bom_is_read(tmp_path):
     path = tmp_path / "utf16.txt"
     path.write_bytes(CAROL.read_text(encoding="utf-8").encode("utf-16"))
@@ -68,6 +71,7 @@ def test_line_over_one_megabyte(tmp_path):
     assert (error.code, error.line) == ("whatsapp.line_too_long", 2)
 
 
+@SHARED_CORPUS
 def test_damaged_zip_and_zip_without_chat(tmp_path):
     good = PEER / "rwhatsapp/inst/extdata/sample.zip"
     broken = tmp_path / "broken.zip"
@@ -192,6 +196,7 @@ def test_generated_export_spans_chunks(tmp_path):
     assert path.read_bytes() == write_android_export(tmp_path / "again.txt", 60_000, seed=3).read_bytes()
 
 
+@SHARED_CORPUS
 def test_progress_and_time_zone(tmp_path):
     calls = []
     export = whatsapp.parse(
@@ -202,7 +207,19 @@ def test_progress_and_time_zone(tmp_path):
     assert code_of(CAROL, time_zone="Mars/Olympus").code == "whatsapp.time_zone"
 
 
-SEEDS = [CAROL.read_bytes(), DAVE.read_bytes(), (PEER / "rwhatsapp/inst/extdata/sample.zip").read_bytes()]
+def _seeds() -> list[bytes]:
+    """Generated Android and iOS groups and a zip of one; the peer exports too when ../shared is there.
+    The zip is always the third seed."""
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("_chat.txt", chats.ios_media_en())
+    seeds = [chats.android_group_nl().encode(), chats.ios_group_nl().encode(), zipped.getvalue()]
+    if HAVE_SHARED:
+        seeds += [CAROL.read_bytes(), DAVE.read_bytes()]
+    return seeds
+
+
+SEEDS = _seeds()
 
 
 @settings(
@@ -249,7 +266,7 @@ def test_chunk_boundaries_change_nothing(tmp_path, monkeypatch, chunk, crlf):
     path.write_bytes(text.replace(b"\n", b"\r\n") if crlf else text)
     expected = _fields(parse(path))
     assert len(expected[0]) == 300 and [d[0] for d in expected[1]] == ["whatsapp.bad_timestamp"]
-    monkeypatch.setattr("chatarchief.core.formats._whatsapp_read.CHUNK", chunk)
+    monkeypatch.setattr("chatarchief.core.formats.whatsapp.read.CHUNK", chunk)
     assert _fields(parse(path)) == expected
     last = parse(path).conversations[0].messages[-1]
     assert whatsapp.raw_lines(str(path), last).endswith(last.body.split("\n")[-1])

@@ -12,24 +12,13 @@ from django.db import transaction
 from chatarchief.archive.models import Custodian, CustodianCategory, Organisation
 from chatarchief.audit import log
 from chatarchief.core.errors import ChatarchiefError
+from chatarchief.core.phone import normalise_phone
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 class RegistryError(ChatarchiefError):
     pass
-
-
-def normalise_phone(number: str) -> str:
-    import phonenumbers
-
-    try:
-        parsed = phonenumbers.parse(number, "NL")
-    except phonenumbers.NumberParseException:
-        raise RegistryError(
-            "registry.bad_phone", nl=f"Ongeldig telefoonnummer: {number!r}.", en=f"Invalid phone number: {number!r}."
-        ) from None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _zone(name: str) -> str:
@@ -111,7 +100,7 @@ def add_custodian(
             organisation=org,
             category=category,
             function=function,
-            phone_numbers=[normalise_phone(p) for p in phones or []],
+            phone_numbers=[normalise_phone(p, strict=True) for p in phones or []],
             time_zone=zone,
         )
         log.custodian_added(actor, custodian)

@@ -1,7 +1,8 @@
 """The format registry: one table of known export formats, detection by read-ahead.
 
-Each format module calls `register()` once at import with its `detect` and `parse` functions.
-Adding a format is one new module and one line in `_FORMAT_MODULES`.
+Formats live in one package per family (`whatsapp/`, `signal/`, `sms/`, `telegram/`). Each format
+module decorates its `parse` with `@register(name=..., detect=...)`, which refuses a name that is
+taken. Adding a format is one new module and one line in `_FORMAT_MODULES`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from chatarchief.core.model import Channel, Export, ParseOptions
 # Order matters only for speed: cheap, specific sniffers first. Detection must be unambiguous.
 _FORMAT_MODULES = [
     "chatarchief.core.formats.whatsapp",
-    "chatarchief.core.formats.signal_android",
-    "chatarchief.core.formats.sms_backup_restore",
+    "chatarchief.core.formats.signal.android",
+    "chatarchief.core.formats.sms.backup_restore",
     "chatarchief.core.formats.telegram",
-    "chatarchief.core.formats.signal_v2",
-    "chatarchief.core.formats.signal_desktop",
+    "chatarchief.core.formats.signal.v2",
+    "chatarchief.core.formats.signal.desktop",
 ]
 
 
@@ -37,16 +38,37 @@ class FormatSpec:
     accepts_directory: bool = False
 
 
+ParseFunction = Callable[[str, ParseOptions], Export]
 _REGISTRY: dict[str, FormatSpec] = {}
 _loaded = False
 
 
-def register(spec: FormatSpec) -> FormatSpec:
-    """Add a format. Refuses a second format under the same name."""
-    if spec.name in _REGISTRY and _REGISTRY[spec.name] is not spec:
-        raise ValueError(f"format {spec.name!r} is already registered")
-    _REGISTRY[spec.name] = spec
-    return spec
+def register(  # noqa: PLR0913 - the fields of a FormatSpec, by keyword
+    *,
+    name: str,
+    channel: Channel,
+    label: str,
+    detect: Callable[[str], bool],
+    needs_secret: bool = False,
+    accepts_directory: bool = False,
+) -> Callable[[ParseFunction], ParseFunction]:
+    """Decorator for a format's `parse`: adds the format to the table under `name`.
+
+    Refuses a name another function already holds (the same function registered again, as when
+    its module is reloaded, replaces itself). Returns `parse` unchanged."""
+
+    def add(parse: ParseFunction) -> ParseFunction:
+        known = _REGISTRY.get(name)
+        if known is not None and _origin(known.parse) != _origin(parse):
+            raise ValueError(f"format {name!r} is already registered by {_origin(known.parse)}")
+        _REGISTRY[name] = FormatSpec(name, channel, label, detect, parse, needs_secret, accepts_directory)
+        return parse
+
+    return add
+
+
+def _origin(function: Callable[..., object]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 def _load() -> None:

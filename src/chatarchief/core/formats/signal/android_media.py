@@ -14,8 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import IO, Any
 
-from chatarchief.core.formats._signal_android_crypto import BackupReader
-from chatarchief.core.formats._signal_android_people import pick, text
+from chatarchief.core.formats.signal.android_frames import BackupReader
+from chatarchief.core.formats.signal.android_people import pick, text
 from chatarchief.core.model import Attachment
 
 LONG_TEXT_TYPE = "text/x-signal-plain"

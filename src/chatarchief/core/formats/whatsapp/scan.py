@@ -14,11 +14,12 @@ from operator import add, is_
 from typing import Any
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats._whatsapp_content import BIDI, EXACT, Content, classify, normalise, system_event
-from chatarchief.core.formats._whatsapp_time import Clock, detect_order
-from chatarchief.core.model import Defect, Kind, Message, MessageColumns, SystemEvent
+from chatarchief.core.formats.defects import DefectSink
+from chatarchief.core.formats.whatsapp.clock import Clock, detect_order
+from chatarchief.core.formats.whatsapp.content import BIDI, EXACT, Content, classify, normalise, system_event
+from chatarchief.core.model import Kind, Message, MessageColumns, SystemEvent
 
-_MARKS = "[\u200e\u200f]*"
+_MARKS = "[\u200e\u200f\ufeff]*"  # bidi marks, and a byte-order mark some tools put before every line
 _DATE = r"\d{1,4}[\u200e\u200f]?[-/.][\u200e\u200f]?\d{1,2}[\u200e\u200f]?[-/.][\u200e\u200f]?(?:[RHSTM]\d{1,2}|\d{1,4})(?: BE)?"
 # Possessive quantifiers (`++`, `?+`): what a date or time part matched is never given back, which
 # spares the regex engine the backtracking on every header line (the split is 14 % faster).
@@ -29,6 +30,9 @@ DATE_FIRST = re.compile(
     rf"\n({_MARKS}\[?{_MARKS}(({_DATE})[,\u060c]?[ \u00a0](?:klo )?({_TIME}))(?:\][ \u00a0]|[ \u00a0][-\u2013][ \u00a0]))"
 )
 TIME_FIRST = re.compile(rf"\n({_MARKS}\[{_MARKS}(({_TIME}),? ({_DATE}))\][ \u00a0])")  # date and time swapped
+# Before 2017: `12/03/16 14:04:10: Bob: text` (no brackets, no dash; seconds, then a colon).
+_SECONDS = r"\d{1,2}+[:.]\d{2}+[:.]\d{2}+(?:[ \u00a0\u202f]?+(?:[AaPp]\.?[ \u00a0\u202f]?[Mm]\.?))?+"
+LEGACY = re.compile(rf"\n({_MARKS}(({_DATE}),?[ \u00a0]({_SECONDS})):[ \u00a0])")
 ANDROID = re.compile(rf"\n((({_SIMPLE_DATE}),? ({_TIME})) - )")
 IOS = re.compile(rf"\n(\u200e?\[(({_SIMPLE_DATE}),? ({_TIME}))\] )")
 _HINT = re.compile("[\u200e\u200f\u202a<(]|://")
@@ -36,7 +40,6 @@ _HINT_CHAR = re.compile("[\u200e\u200f\u202a<(:]")  # one character class: a muc
 NOBODY: tuple[None, None] = (None, None)  # a "sender" that turned out to be system text
 _PHONE = re.compile(r"^\+?[\d ()\-]{6,}$")
 _MAX_SENDER = 120
-MAX_DEFECTS = 1000
 
 
 def choose_header(sample: str) -> re.Pattern[str]:
@@ -49,6 +52,8 @@ def choose_header(sample: str) -> re.Pattern[str]:
     generic = count(DATE_FIRST)
     if count(TIME_FIRST) > generic:
         return TIME_FIRST
+    if count(LEGACY) > generic:
+        return LEGACY
     for narrow in (ANDROID, IOS):
         if generic and count(narrow) == generic:
             return narrow
@@ -64,7 +69,8 @@ def order_from_sample(pattern: re.Pattern[str], sample: str) -> str:
 
 
 # The sender as `str.partition(": ")` on the first line finds it: no ": " inside, no newline.
-# Possessive quantifiers: a line without ": " fails in one pass, without backtracking.
+# Possessive quantifiers: a line without ": " fails in one pass, without backtracking. (A first line
+# that is only "Carol:", an empty body whose space an exporter cut off, is found by `_empty_body`.)
 _SENDER = r"(?:([^:\n]*+(?::(?! )[^:\n]*+)*+): )?"
 
 
@@ -83,7 +89,7 @@ def _fast(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile("\\n(?:" + inner + ")" + _SENDER)
 
 
-_FAST = {pattern: _fast(pattern) for pattern in (DATE_FIRST, TIME_FIRST, ANDROID, IOS)}
+_FAST = {pattern: _fast(pattern) for pattern in (DATE_FIRST, TIME_FIRST, ANDROID, IOS, LEGACY)}
 
 
 class Scanner:
@@ -94,9 +100,8 @@ class Scanner:
         self.fast = _FAST[pattern]
         self.clock = clock
         self.shown = shown
-        self.strict = strict
         self.messages = MessageColumns()
-        self.defects: list[Defect] = []
+        self.defects = DefectSink(shown, strict=strict)
         # Senders as written, split for the column maps: raw -> key, raw -> name, and the raws that
         # turned out to be system text (None: no ": " on the header line, always system text).
         self.keys: dict[str | None, str | None] = {None: None}
@@ -105,7 +110,7 @@ class Scanner:
         self.contents: list[tuple[Message, Content]] = []  # classified messages, for the export pass
         self.line = 1  # line number of the next header
         self.seen_header = False
-        self.ios = pattern is IOS or pattern is TIME_FIRST
+        self.ios = pattern is IOS or pattern is TIME_FIRST or pattern is LEGACY
         self.carry: list[str] = []  # the last message of the previous chunk (it may go on in this one)
         self.bad_dates: set[str] = set()
         self.systems: dict[str, Content] = {}  # system text -> its (shared, never changed) Content
@@ -242,9 +247,14 @@ class Scanner:
         system = list(map(nobody.__contains__, raws))
         for i in compress(range(count), system):
             message = table.materialise(first + i)
-            message.kind = Kind.SYSTEM
             raw = raws[i]
             rest = bodies[i] if raw is None else raw + ": " + bodies[i]
+            empty = self._empty_body(rest) if raw is None else None
+            if empty is not None:  # "Carol:" with nothing after it: a message after all
+                (message.sender, message.sender_name), message.body = empty
+                system[i], bodies[i] = False, message.body
+                continue
+            message.kind = Kind.SYSTEM
             message.body = rest
             contents.append((message, self._system(rest)))
         exacts = list(map(EXACT.get, bodies))
@@ -290,12 +300,14 @@ class Scanner:
             who = None
             if 0 < colon < _MAX_SENDER and rest.find("\n", 0, colon) == -1:
                 who = self._sender(rest[:colon])
+                body = rest[colon + 2 :]
+            if (who is None or who is NOBODY) and (empty := self._empty_body(rest)) is not None:
+                who, body = empty
             if who is None or who is NOBODY:
                 message = Message(index, None, ms, system_kind, rest, "", tod[1], header_line)
                 append(message)
                 contents.append((message, self._system(rest)))
             else:
-                body = rest[colon + 2 :]
                 message = Message(index, who[0], ms, text_kind, body, "", tod[1], header_line, who[1])
                 append(message)
                 exact = exact_get(body)
@@ -305,6 +317,15 @@ class Scanner:
                     self._special(index, body)
             index += 1
         self.line = line
+
+    def _empty_body(self, rest: str) -> tuple[tuple[str | None, str | None], str] | None:
+        """(sender, the body after the first line) when the first line is only a sender and a colon."""
+        end = rest.find("\n")
+        first = rest if end == -1 else rest[:end]
+        if len(first) < 2 or first[-1] != ":" or ": " in first:
+            return None
+        who = self._sender(first[:-1])
+        return None if who is NOBODY else (who, rest[len(first) :])
 
     def _special(self, position: int, body: str) -> None:
         content = classify(body, position == 0 or body[:1] in "\u200e\u200f")
@@ -379,16 +400,14 @@ class Scanner:
         self.defect("whatsapp.bad_timestamp", line, raw, f"Impossible date or time in header ({date})")
 
     def defect(self, code: str, line: int, raw: str, message: str) -> None:
-        if self.strict:
-            raise FormatError(
-                code,
-                nl="Deze regel past niet in een WhatsApp-export: " + message,
-                en="This line does not fit a WhatsApp export: " + message,
-                file=self.shown,
-                line=line,
-            )
-        if len(self.defects) < MAX_DEFECTS:
-            self.defects.append(Defect(code, line, raw[:2000], message))
+        self.defects.add(
+            code,
+            line,
+            raw,
+            message,
+            nl="Deze regel past niet in een WhatsApp-export: " + message,
+            en="This line does not fit a WhatsApp export: " + message,
+        )
 
 
 def no_messages(shown: str) -> FormatError:

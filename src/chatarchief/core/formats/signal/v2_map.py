@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chatarchief.core.formats._signal_v2_updates import fill_update
-from chatarchief.core.formats.protos import signal_backup_wire as w
-from chatarchief.core.formats.protos.signal_backup_wire import Msg, uuid_text
+from chatarchief.core.formats.defects import DefectSink
+from chatarchief.core.formats.signal.people import Directory, e164, person
+from chatarchief.core.formats.signal.protos import signal_backup_wire as w
+from chatarchief.core.formats.signal.protos.signal_backup_wire import Msg, uuid_text
+from chatarchief.core.formats.signal.v2_updates import fill_update
 from chatarchief.core.identity import SIGNAL_SELF_KEY
 from chatarchief.core.model import (
     Attachment,
     Channel,
     Conversation,
-    Defect,
     Deleter,
     Kind,
     Message,
@@ -57,13 +58,7 @@ class Recipient:
 AttachmentResolver = Callable[[Msg, int, str], Attachment]
 
 
-def _e164(value: int | None) -> str | None:
-    return f"+{value}" if value else None
-
-
 def contact_recipient(rid: int, contact: Msg) -> Recipient:
-    aci = uuid_text(contact.blob("aci"))
-    phone = _e164(contact.opt_num("e164"))
     nickname = contact.msg("nickname", w.NAME)
     names = [
         " ".join(p for p in (nickname.text("given"), nickname.text("family")) if p) if nickname else "",
@@ -72,11 +67,15 @@ def contact_recipient(rid: int, contact: Msg) -> Recipient:
         " ".join(p for p in (contact.text("profileGivenName"), contact.text("profileFamilyName")) if p),
         contact.text("username"),
     ]
-    name = next((n for n in names if n), "") or phone or aci or f"recipient {rid}"
-    key = phone or (f"signal:{aci}" if aci else f"signal:recipient:{rid}")
-    participant = Participant(key=key, name=name, phone=phone, native_id=aci)
-    stable = aci or phone or f"recipient-{rid}"
-    return Recipient(rid, "contact", participant, stable, name)
+    found = person(
+        phone=e164(contact.opt_num("e164")),
+        aci=uuid_text(contact.blob("aci")),
+        names=names,
+        key_fallback=f"recipient:{rid}",
+        stable_fallback=f"recipient-{rid}",
+        name_fallback=f"recipient {rid}",
+    )
+    return Recipient(rid, "contact", found.participant(), found.stable_id, found.name)
 
 
 def group_recipient(rid: int, group: Msg) -> Recipient:
@@ -96,14 +95,14 @@ def group_recipient(rid: int, group: Msg) -> Recipient:
 
 
 class Mapper:
-    """Builds conversations from frames; `resolve_attachment` decrypts media (see signal_v2.py)."""
+    """Builds conversations from frames; `resolve_attachment` decrypts media (see v2.py)."""
 
-    def __init__(self, resolve_attachment: AttachmentResolver, defects: list[Defect]) -> None:
+    def __init__(self, resolve_attachment: AttachmentResolver, defects: DefectSink) -> None:
         self.resolve_attachment = resolve_attachment
         self.defects = defects
         self.self_participant = Participant(key=SIGNAL_SELF_KEY, name="", is_self=True)
         self.recipients: dict[int, Recipient] = {}
-        self.by_aci: dict[str, Recipient] = {}
+        self.by_aci: Directory[Recipient] = Directory()
         self.chats: dict[int, Conversation] = {}
         self.chat_ids: dict[int, str] = {}
         self.skipped_chats: set[int] = set()
@@ -134,8 +133,8 @@ class Mapper:
         kind = frame.which(["contact", "group", "distributionList", "self", "releaseNotes", "callLink"])
         if kind == "contact":
             recipient = contact_recipient(rid, Msg(frame.blob("contact") or b"", w.CONTACT))
-            if recipient.participant and recipient.participant.native_id:
-                self.by_aci[recipient.participant.native_id] = recipient
+            if recipient.participant:
+                self.by_aci.add(recipient, recipient.participant.native_id)
         elif kind == "group":
             recipient = group_recipient(rid, Msg(frame.blob("group") or b"", w.GROUP))
         elif kind == "self":
@@ -154,7 +153,7 @@ class Mapper:
         if recipient.kind == "contact" and recipient.participant:
             participants.append(recipient.participant)
         for aci in recipient.member_acis:
-            member = self.by_aci.get(aci)
+            member = self.by_aci.find(aci)
             if member and member.participant and member.participant not in participants:
                 participants.append(member.participant)
         title = recipient.title if recipient.kind != "self" else "Notitie aan mezelf"
@@ -179,8 +178,13 @@ class Mapper:
         conversation = self.chats.get(cid)
         if conversation is None:
             if cid not in self.skipped_chats:
-                self.defects.append(
-                    Defect("signal_v2.unknown_chat", self.frame_number, "", f"chat {cid} is not defined")
+                self.defects.add(
+                    "signal_v2.unknown_chat",
+                    self.frame_number,
+                    "",
+                    f"chat {cid} is not defined",
+                    nl=f"Bericht in blok {self.frame_number} hoort bij chat {cid}, die niet in de back-up staat.",
+                    en=f"The item in frame {self.frame_number} belongs to chat {cid}, which the backup does not define.",
                 )
             return
         message = self.message(item, cid)
@@ -188,7 +192,23 @@ class Mapper:
             return
         message.revisions = [self.revision(old, cid) for old in item.msgs("revisions", w.CHAT_ITEM)]
         message.edited = bool(message.revisions)
+        if message.revisions:
+            self.identify_by_original(message, item, cid)
         conversation.messages.append(message)
+
+    def identify_by_original(self, message: Message, item: Msg, cid: int) -> None:
+        """An edited ChatItem carries the latest revision's dateSent; the message is still the one
+        first sent (revisions[0]), so its native id is built from that time, as before the edit."""
+        first = message.revisions[0].sent_at_ms
+        if first:
+            message.native_id = self.native_id(first, item.num("authorId"), cid)
+            message.details = {**(message.details or {}), "edited_at_ms": message.sent_at_ms}
+
+    def native_id(self, sent_at: int, author_id: int, cid: int) -> str:
+        """ "dateSent:author:chat", author and chat by their stable ids (see `people`)."""
+        recipient = self.recipients.get(author_id)
+        author = recipient.stable_id if recipient is not None and recipient.participant else str(author_id)
+        return f"{sent_at}:{author}:{self.chat_ids[cid]}"
         self.index += 1
 
     def revision(self, item: Msg, cid: int) -> Revision:
@@ -204,7 +224,6 @@ class Mapper:
         author = self.author(item.num("authorId"))
         sent_at = item.num("dateSent")
         direction = item.which(["incoming", "outgoing", "directionless"])
-        author_stable = self.recipients[item.num("authorId")].stable_id if author else str(item.num("authorId"))
         message = Message(
             index=self.index,
             sender=author.key if author else None,
@@ -215,7 +234,7 @@ class Mapper:
             precision_ms=1,
             line=self.frame_number,
             sender_name=author.name if author else None,
-            native_id=f"{sent_at}:{author_stable}:{self.chat_ids[cid]}",
+            native_id=self.native_id(sent_at, item.num("authorId"), cid),
             outgoing={"incoming": False, "outgoing": True}.get(direction or ""),
             expires_in_ms=item.num("expiresInMs") or None,
         )
@@ -239,8 +258,12 @@ class Mapper:
                 if not message.body and pointer.text("caption"):
                     message.body = pointer.text("caption")
         if content.has("longText"):
-            self.defects.append(
-                Defect("signal_v2.long_text", message.line, "", f"{label}: long text kept as its first part")
+            self.defects.add(
+                "signal_v2.long_text",
+                message.line,
+                "",
+                f"{label}: long text kept as its first part",
+                nl=f"{label}: van de lange tekst is alleen het eerste deel bewaard.",
             )
         message.kind = Kind.MEDIA if message.attachments else Kind.TEXT
 

@@ -1,10 +1,18 @@
-"""Keys and decryption for Signal backup v2 (FORMATS.md §2b).
+"""Signal's keys and ciphers, for all three Signal formats (FORMATS.md §2a-2c).
 
-Key schedule (libsignal ``account-keys/src/backup.rs``, ``message-backup/src/key.rs``), all HKDF-SHA256:
+Legacy `.backup` (Signal-Android `FullBackupBase.java`): `legacy_backup_key` is the iterated SHA-512
+of the 30-digit passphrase, `legacy_secrets` the HKDF "Backup Export" split into cipher key and MAC
+key; the frame stream itself is read by `android_frames`.
+
+Backup v2 (libsignal ``account-keys/src/backup.rs``, ``message-backup/src/key.rs``), all HKDF-SHA256:
 ``backupKey = HKDF(AEP, info="20240801_SIGNAL_BACKUP_KEY", 32)``;
 ``backupId = HKDF(backupKey, info="20241024_SIGNAL_BACKUP_ID:" ‖ ACI, 16)`` (a local backup stores it
 encrypted in ``metadata`` instead); ``MessageBackupKey = HKDF(backupKey, salt=token?, info=DST ‖ backupId, 64)``
-split into HMAC key ‖ AES key. ``main`` is ``IV ‖ AES-256-CBC(gzip(frames) ‖ zeros) ‖ HMAC-SHA256``.
+split into HMAC key ‖ AES key. ``main`` is ``IV ‖ AES-256-CBC(gzip(frames) ‖ zeros) ‖ HMAC-SHA256``
+(unpacked by `v2_stream`).
+
+Media at rest (backup v2 local media, and Signal Desktop's encrypted attachments): ``IV ‖ AES-256-CBC
+‖ HMAC-SHA256`` under a 64-byte local key (AES key ‖ MAC key), see `decrypt_media`.
 """
 
 from __future__ import annotations
@@ -12,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import zlib
 from collections.abc import Iterator
 from typing import IO
 
@@ -20,12 +27,11 @@ from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from chatarchief.core.formats.protos.signal_backup_wire import (
+from chatarchief.core.formats.signal.protos.signal_backup_wire import (
     ENCRYPTED_BACKUP_ID,
     LOCAL_METADATA,
     Msg,
     WireError,
-    read_varint,
 )
 
 INFO_BACKUP_KEY = b"20240801_SIGNAL_BACKUP_KEY"
@@ -33,12 +39,13 @@ INFO_BACKUP_ID = b"20241024_SIGNAL_BACKUP_ID:"
 INFO_MESSAGE_BACKUP = b"20241007_SIGNAL_BACKUP_ENCRYPT_MESSAGE_BACKUP:"
 INFO_MESSAGE_BACKUP_FS = b"20250708_SIGNAL_BACKUP_ENCRYPT_MESSAGE_BACKUP:"
 INFO_LOCAL_METADATA = b"20241011_SIGNAL_LOCAL_BACKUP_METADATA_KEY"
-MAGIC = b"SBACKUP\x01"
 IV_SIZE = 16
 MAC_SIZE = 32
 CHUNK = 1024 * 1024
-MAX_PLAINTEXT = 16 * 1024**3  # refuse gzip bombs beyond any real backup
 AEP_ALPHABET = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
+
+
+ITERATIONS = 250_000  # rounds of the legacy passphrase hash
 
 
 class BadKey(Exception):
@@ -59,6 +66,22 @@ def normalise_recovery_key(text: str) -> str | None:
 
 def _hkdf(ikm: bytes, info: bytes, length: int, salt: bytes | None = None) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
+
+
+def legacy_backup_key(passphrase: str, salt: bytes | None, iterations: int = ITERATIONS) -> bytes:
+    """Signal's iterated SHA-512: round 1 hashes salt‖input‖input, later rounds hash‖input; 32 bytes."""
+    data = passphrase.replace(" ", "").encode("utf-8")
+    sha512 = hashlib.sha512
+    value = sha512((salt or b"") + data + data).digest()
+    for _ in range(iterations - 1):
+        value = sha512(value + data).digest()
+    return value[:32]
+
+
+def legacy_secrets(key: bytes) -> tuple[bytes, bytes]:
+    """(cipher key, MAC key) of a legacy backup, from its backup key via HKDF-SHA256 "Backup Export"."""
+    material = _hkdf(key, b"Backup Export", 64, salt=b"\0" * 32)
+    return material[:32], material[32:]
 
 
 def backup_key(recovery_key: str) -> bytes:
@@ -93,17 +116,6 @@ def local_backup_id(key: bytes, metadata: bytes) -> bytes:
     metadata_key = _hkdf(key, INFO_LOCAL_METADATA, 32)
     decryptor = Cipher(algorithms.AES(metadata_key), modes.CTR(iv + b"\x00\x00\x00\x00")).decryptor()
     return decryptor.update(blob) + decryptor.finalize()
-
-
-def split_header(data_start: bytes) -> int:
-    """Bytes before the IV: 0, or the `SBACKUP\\x01` magic plus its varint-delimited metadata."""
-    if not data_start.startswith(MAGIC):
-        return 0
-    try:
-        length, pos = read_varint(data_start, len(MAGIC))
-    except WireError:
-        raise Damaged("truncated header") from None
-    return pos + length
 
 
 def padded_sizes_fit(ciphertext_len: int) -> bool:
@@ -159,57 +171,6 @@ def verify_and_decrypt(
         yield unpadder.update(decryptor.finalize()) + unpadder.finalize()
     except ValueError:
         raise Damaged("bad CBC padding") from None
-
-
-def gunzip_member(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Decompress one gzip member; whatever follows it must be zero padding."""
-    inflater = zlib.decompressobj(wbits=31)
-    total = 0
-    try:
-        for chunk in chunks:
-            if inflater.eof:
-                if chunk.strip(b"\x00"):
-                    raise Damaged("data after the gzip stream")
-                continue
-            data = inflater.decompress(chunk)
-            while data:
-                total += len(data)
-                if total > MAX_PLAINTEXT:
-                    raise Damaged("backup unpacks to an unreasonable size")
-                yield data
-                data = inflater.decompress(inflater.unconsumed_tail) if inflater.unconsumed_tail else b""
-            if inflater.eof and inflater.unused_data.strip(b"\x00"):
-                raise Damaged("data after the gzip stream")
-    except zlib.error as exc:
-        raise Damaged(f"gzip: {exc}") from None
-    if not inflater.eof:
-        raise Damaged("gzip stream ends early")
-
-
-def iter_frames(chunks: Iterator[bytes], max_frame: int = 256 * 1024 * 1024) -> Iterator[bytes]:
-    """Varint-delimited messages from a stream of byte chunks."""
-    buffer = bytearray()
-    pos = 0
-    for chunk in chunks:
-        buffer += chunk
-        while True:
-            try:
-                length, start = read_varint(buffer, pos)
-            except WireError:
-                if len(buffer) - pos > 10:
-                    raise Damaged("bad frame length") from None
-                break
-            if length > max_frame:
-                raise Damaged("frame too large")
-            if start + length > len(buffer):
-                break
-            yield bytes(buffer[start : start + length])
-            pos = start + length
-        if pos > CHUNK:
-            del buffer[:pos]
-            pos = 0
-    if pos != len(buffer):
-        raise Damaged("truncated frame at the end")
 
 
 def decrypt_media(handle: IO[bytes], size: int, local_key: bytes, plaintext_size: int, sink: IO[bytes]) -> str:

@@ -2,7 +2,7 @@
 
 Desktop keeps most of a message in the `json` column; newer versions copy fields into real columns
 (`sourceServiceId`, `isErased`, ...). `field()` reads the column and falls back to the json.
-Keys line up with signal_v2: "signal:thread:<ACI | e164 | group master key hex>".
+Keys line up with `v2`: "signal:thread:<ACI | e164 | group master key hex>".
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from chatarchief.core.formats.signal.people import Directory, Person, e164, person
 from chatarchief.core.model import (
     Attachment,
     Channel,
     Conversation,
-    Defect,
     Deleter,
     Kind,
     Message,
@@ -99,32 +99,34 @@ def _master_key_hex(value: Any) -> str | None:
 class DesktopMapper:
     """Conversations first (`conversation()`), then messages in order (`message()`)."""
 
-    def __init__(self, load_attachment: AttachmentLoader, defects: list[Defect], self_participant: Participant) -> None:
+    def __init__(self, load_attachment: AttachmentLoader, self_participant: Participant) -> None:
         self.load_attachment = load_attachment
-        self.defects = defects
         self.self_participant = self_participant
         self.conversations: dict[str, Conversation] = {}
         self.thread_ids: dict[str, str] = {}
-        self.people: dict[str, Participant] = {}  # serviceId / e164 / conversation id -> participant
+        self.people: Directory[Participant] = Directory()  # by serviceId, e164 or conversation id
         self.stable: dict[str, str] = {}  # participant key -> stable id (ACI or e164)
         self.member_ids: dict[str, list[str]] = {}
         self.index = 0
 
     def person(self, row: Row, data: dict[str, Any]) -> Participant:
-        aci = as_text(field(row, data, "serviceId", "uuid"))
-        phone = as_text(field(row, data, "e164")) or None
-        full = as_text(field(row, data, "profileFullName"))
         profile = " ".join(
             p for p in (as_text(field(row, data, "profileName")), as_text(field(row, data, "profileFamilyName"))) if p
         )
-        name = as_text(field(row, data, "name")) or full or profile or phone or aci or as_text(row.get("id"))
-        key = phone or (f"signal:{aci}" if aci else f"signal:desktop:{row.get('id')}")
-        participant = Participant(key=key, name=name, phone=phone, native_id=aci or None)
-        self.stable[key] = aci or phone or as_text(row.get("id"))
-        for handle in (aci, phone, as_text(row.get("id"))):
-            if handle:
-                self.people[handle.lower() if handle == aci else handle] = participant
-        return participant
+        found = person(
+            phone=e164(as_text(field(row, data, "e164"))),
+            aci=as_text(field(row, data, "serviceId", "uuid")),
+            names=[as_text(field(row, data, "name")), as_text(field(row, data, "profileFullName")), profile],
+            key_fallback=f"desktop:{row.get('id')}",
+            stable_fallback=as_text(row.get("id")),
+            name_fallback=as_text(row.get("id")),
+        )
+        return self._known(found, as_text(row.get("id")))
+
+    def _known(self, found: Person, *handles: str) -> Participant:
+        participant = found.participant()
+        self.stable[found.key] = found.stable_id
+        return self.people.add(participant, found.aci, found.phone, *handles)
 
     def conversation(self, row: Row) -> None:
         data = row_json(row)
@@ -159,9 +161,9 @@ class DesktopMapper:
         for cid, members in self.member_ids.items():
             conversation = self.conversations[cid]
             for handle in members:
-                person = self.people.get(handle.lower()) or self.people.get(handle)
-                if person and person not in conversation.participants:
-                    conversation.participants.append(person)
+                member = self.people.find(handle)
+                if member and member not in conversation.participants:
+                    conversation.participants.append(member)
 
     def sender(self, row: Row, data: dict[str, Any], outgoing: bool) -> Participant | None:
         if outgoing:
@@ -169,13 +171,19 @@ class DesktopMapper:
         handle = as_text(field(row, data, "sourceServiceId", "sourceUuid", "source"))
         if not handle:
             return None
-        person = self.people.get(handle.lower()) or self.people.get(handle)
-        if person is None:
-            key = handle if handle.startswith("+") else f"signal:{handle.lower()}"
-            person = Participant(key=key, name=handle, phone=handle if handle.startswith("+") else None)
-            self.people[handle.lower()] = person
-            self.stable[key] = handle.lower()
-        return person
+        known = self.people.find(handle)
+        if known is not None:
+            return known
+        number = handle.startswith("+")
+        found = person(
+            phone=e164(handle) if number else None,
+            aci=None if number else handle,
+            names=[handle],
+            key_fallback=handle,
+            stable_fallback=handle,
+            name_fallback=handle,
+        )
+        return self._known(found, handle)
 
     def message(self, row: Row) -> None:
         data = row_json(row)

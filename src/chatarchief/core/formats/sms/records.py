@@ -1,4 +1,4 @@
-"""Turn SMS Backup & Restore `<sms>` and `<mms>` elements into messages (helpers of `sms_backup_restore`).
+"""Turn SMS Backup & Restore `<sms>` and `<mms>` elements into messages (helpers of `backup_restore`).
 
 Each element becomes a `Record`: the message plus what is needed to place it in a thread once the whole
 file has been read (the thread's addresses, contact names, the owner's own number if the record shows it).
@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from chatarchief.core.identity import normalise_phone
 from chatarchief.core.model import Attachment, Kind, Message
+from chatarchief.core.phone import normalise_phone
 
 NULL = "null"  # SMS Backup & Restore writes the literal string "null" for an absent value
 INSERT_ADDRESS_TOKEN = "insert-address-token"  # noqa: S105 - Android's placeholder for the own number in sent MMS

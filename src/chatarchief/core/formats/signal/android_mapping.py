@@ -12,9 +12,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatarchief.core.formats import _signal_android_kinds as kinds
-from chatarchief.core.formats._signal_android_media import SpilledFile, load_attachments
-from chatarchief.core.formats._signal_android_people import (
+from chatarchief.core.formats.signal import android_kinds as kinds
+from chatarchief.core.formats.signal.android_media import SpilledFile, load_attachments
+from chatarchief.core.formats.signal.android_people import (
     Recipient,
     columns,
     find_self,

@@ -1,8 +1,8 @@
 """WhatsApp "Export chat" (.txt from Android or iOS, or the .zip with `_chat.txt` and media).
 
 `parse` reads the chat text in big chunks and scans it with one header regex (see
-`_whatsapp_scan`); bodies that look special are classified by `_whatsapp_content`; wall-clock times
-become UTC by `_whatsapp_time` (date order worked out from all headers of the file). Media inside a
+`scan`); bodies that look special are classified by `content`; wall-clock times
+become UTC by `clock` (date order worked out from all headers of the file). Media inside a
 zip become attachments that read the zip member; media named in a bare text are attachments without
 content (`open=None`), and `<Media omitted>` forms are omitted attachments.
 """
@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterator
 from typing import IO, TypeVar
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import FormatSpec, register
-from chatarchief.core.formats._whatsapp_content import Content, is_group_event, mime_of, system_locale
-from chatarchief.core.formats._whatsapp_read import CHUNK, iter_text
-from chatarchief.core.formats._whatsapp_scan import Scanner, choose_header, no_messages, order_from_sample
-from chatarchief.core.formats._whatsapp_time import Clock, detect_order
+from chatarchief.core.formats import register
+from chatarchief.core.formats.whatsapp.clock import Clock, detect_order
+from chatarchief.core.formats.whatsapp.content import Content, is_group_event, mime_of, system_locale
+from chatarchief.core.formats.whatsapp.read import CHUNK, iter_text
+from chatarchief.core.formats.whatsapp.scan import LEGACY, Scanner, choose_header, no_messages, order_from_sample
 from chatarchief.core.model import (
     Attachment,
     Channel,
@@ -96,6 +96,7 @@ def _choose_chat(entries: list[tuple[str, _T]]) -> _T | None:
 # ---------------------------------------------------------------- parsing
 
 
+@register(name="whatsapp", channel=Channel.WHATSAPP, label="WhatsApp-export", detect=detect)
 def parse(path: str, options: ParseOptions) -> Export:
     """Parse a WhatsApp export (.txt or .zip). Raises FormatError for anything that is not one."""
     shown = options.source_name or os.path.basename(path)
@@ -223,8 +224,8 @@ def _run(
     scanner = Scanner(pattern, clock, shown, options.strict)
     pending = next(chunks, None)
     if pending is not None:
-        head = pending[0].lstrip("\n\r\t \u200e\u200f")
-        scanner.ios = head.startswith("[")
+        head = pending[0].lstrip("\n\r\t \u200e\u200f\ufeff")
+        scanner.ios = head.startswith("[") or pattern is LEGACY  # the pre-2017 form is iOS's
     while pending is not None:
         following = next(chunks, None)
         scanner.feed(pending[0], final=following is None)
@@ -266,7 +267,7 @@ def _build(
         channel=Channel.WHATSAPP,
         source_name=shown,
         conversations=[conversation],
-        defects=scanner.defects,
+        defects=scanner.defects.finish(),
         platform=platform,
         locale=state.locale(),
         self_participant=self_participant,
@@ -392,7 +393,5 @@ class _MemberStream:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-register(FormatSpec(name="whatsapp", channel=Channel.WHATSAPP, label="WhatsApp-export", detect=detect, parse=parse))
 
 __all__ = ["CHUNK", "detect", "parse", "raw_lines"]

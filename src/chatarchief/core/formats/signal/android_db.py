@@ -4,7 +4,8 @@ A `.backup` is Signal's database as a list of `CREATE TABLE` and `INSERT` statem
 come from the (untrusted) file, so the replay connection only allows creating tables and inserting rows:
 no ATTACH, PRAGMA, SELECT or triggers, no functions beyond a few harmless ones, and bounded value
 sizes. Triggers, views, virtual (full-text) tables and indexes are skipped: the reader needs none of
-them and they would only slow the load down. A statement SQLite refuses becomes a defect.
+them and they would only slow the load down. A statement SQLite refuses becomes a defect (in strict
+mode: the error).
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from chatarchief.core.model import Defect
+from chatarchief.core.formats.defects import DefectSink
 
 MAX_VALUE = 64 * 1024 * 1024
-MAX_DEFECTS = 50
 _BATCH = 500
 _ALLOWED_FUNCTIONS = frozenset(
     {"strftime", "datetime", "date", "time", "julianday", "unixepoch", "coalesce", "ifnull", "lower", "upper", "abs"}
@@ -54,7 +54,7 @@ def _authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None,
 class ReplayDatabase:
     """The backup's tables, rebuilt from its statements in a file under `workdir`."""
 
-    def __init__(self, workdir: str) -> None:
+    def __init__(self, workdir: str, defects: DefectSink) -> None:
         self.path = os.path.join(workdir, "signal-backup.sqlite")
         if os.path.exists(self.path):
             os.unlink(self.path)
@@ -67,8 +67,7 @@ class ReplayDatabase:
         self.connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
         self.connection.execute("BEGIN")
         self.connection.set_authorizer(_authorize)
-        self.defects: list[Defect] = []
-        self.failed = 0
+        self.defects = defects
         self.skipped = 0
         self._virtual: set[str] = set()
         self._sql: str | None = None
@@ -125,16 +124,14 @@ class ReplayDatabase:
         except (sqlite3.Error, OverflowError, ValueError) as error:
             if self._is_virtual_table_row(sql):
                 return
-            self.failed += 1
-            if len(self.defects) < MAX_DEFECTS:
-                self.defects.append(
-                    Defect(
-                        code="signal.sql_statement_failed",
-                        line=frame,
-                        raw=sql[:300],
-                        message=f"SQLite: {str(error)[:200]}",
-                    )
-                )
+            self.defects.add(
+                "signal.sql_statement_failed",
+                frame,
+                sql[:300],
+                f"SQLite: {str(error)[:200]}",
+                nl=f"Een databaseopdracht uit de back-up (blok {frame}) kon niet worden uitgevoerd.",
+                en=f"A database statement from the backup (frame {frame}) could not be executed.",
+            )
 
     def _skip(self, sql: str) -> None:
         self.skipped += 1

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatarchief.core import identity
+from chatarchief.core.formats.signal.people import e164, person
 
 
 @dataclass(slots=True)
@@ -35,28 +35,19 @@ class Recipient:
     display_name: str = field(default="", init=False)
 
     def resolve(self) -> Recipient:
-        """Derive phone ("+<digits>"), stable_id (e164/ACI/group id/e-mail), key and display name."""
-        self.phone = normalise_phone(self.e164)
-        aci = self.aci.lower() if self.aci else None
-        self.stable_id = self.phone or aci or self.group_id or self.email or f"local:{self.row_id}"
-        if self.phone:
-            self.key = self.phone
-        elif self.group_id:
-            self.key = f"signal:group:{self.group_id}"
-        else:
-            self.key = f"signal:{self.stable_id}"
-        self.display_name = (
-            self.name or self.phone or self.email or self.aci or self.group_id or f"Signal {self.row_id}"
+        """Derive phone, stable_id, key and display name the Signal way (`people.person`, phone first)."""
+        local = self.email or f"local:{self.row_id}"
+        found = person(
+            phone=e164(self.e164),
+            aci=self.aci,
+            names=[self.name, e164(self.e164), self.email],
+            key_fallback=f"group:{self.group_id}" if self.group_id else local,
+            stable_fallback=self.group_id or local,
+            name_fallback=self.group_id or f"Signal {self.row_id}",
+            phone_first=True,
         )
+        self.phone, self.stable_id, self.key, self.display_name = found.phone, found.stable_id, found.key, found.name
         return self
-
-
-def normalise_phone(value: Any) -> str | None:
-    """ "+<digits>" for something that is a phone number (identity.normalise_phone), else None."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    number = identity.normalise_phone(value)
-    return number if number.startswith("+") else None
 
 
 def text(value: Any) -> str | None:
@@ -98,11 +89,11 @@ def load_recipients(connection: sqlite3.Connection, schema: dict[str, set[str]])
         f"{pick(cols, 'profile_family_name')} FROM recipient"
     )
     found: dict[Any, Recipient] = {}
-    for row_id, e164, aci, email, group_id, system, joined, given, family in connection.execute(query):
+    for row_id, number, aci, email, group_id, system, joined, given, family in connection.execute(query):
         profile = " ".join(part for part in (text(given), text(family)) if part) or None
         found[row_id] = Recipient(
             row_id=row_id,
-            e164=text(e164),
+            e164=text(number),
             aci=text(aci),
             email=text(email),
             group_id=text(group_id),
@@ -151,10 +142,10 @@ def find_self(
     recipients: dict[Any, Recipient], account: dict[str, Any], outgoing_senders: Counter[Any]
 ) -> Recipient | None:
     """The account owner: by e164, else by ACI, else the usual sender of outgoing messages."""
-    e164 = normalise_phone(account.get("account.e164") or account.get("pref_local_number"))
+    own_phone = e164(account.get("account.e164") or account.get("pref_local_number"))
     aci = text(account.get("account.aci") or account.get("pref_local_uuid"))
     for recipient in recipients.values():
-        if e164 and recipient.phone == e164:
+        if own_phone and recipient.phone == own_phone:
             return recipient
     for recipient in recipients.values():
         if aci and recipient.aci and recipient.aci.lower() == aci.lower():
@@ -162,6 +153,6 @@ def find_self(
     for sender, _count in outgoing_senders.most_common(1):
         if sender in recipients:
             return recipients[sender]
-    if e164 or aci:
-        return Recipient(row_id="self", e164=e164, aci=aci).resolve()
+    if own_phone or aci:
+        return Recipient(row_id="self", e164=own_phone, aci=aci).resolve()
     return None

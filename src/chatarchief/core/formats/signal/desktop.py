@@ -19,11 +19,12 @@ from typing import Any
 
 from chatarchief.core import safety
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import FormatSpec, register
-from chatarchief.core.formats._signal_desktop_map import DesktopMapper, Row, as_text
-from chatarchief.core.formats._signal_v2_crypto import BadKey, Damaged, decrypt_media
+from chatarchief.core.formats import register
+from chatarchief.core.formats.defects import DefectSink
+from chatarchief.core.formats.signal.crypto import BadKey, Damaged, decrypt_media
+from chatarchief.core.formats.signal.desktop_map import DesktopMapper, Row, as_text
 from chatarchief.core.identity import SIGNAL_SELF_KEY
-from chatarchief.core.model import Attachment, Channel, Defect, Export, ParseOptions, Participant
+from chatarchief.core.model import Attachment, Channel, Export, ParseOptions, Participant
 
 NAME = "signal_desktop"
 DB = os.path.join("sql", "db.sqlite")
@@ -50,6 +51,13 @@ def detect(path: str) -> bool:
     return False
 
 
+@register(
+    name=NAME,
+    channel=Channel.SIGNAL,
+    label="Signal Desktop-profiel",
+    detect=detect,
+    accepts_directory=True,
+)
 def parse(path: str, options: ParseOptions) -> Export:
     shown = options.source_name or os.path.basename(path.rstrip("/"))
     workdir = options.workdir or tempfile.mkdtemp(prefix="chatarchief-signal-desktop-")
@@ -59,8 +67,9 @@ def parse(path: str, options: ParseOptions) -> Export:
     connection = _open_db(root, key, workdir, shown)
     try:
         export = Export(format=NAME, channel=Channel.SIGNAL, source_name=shown, platform="desktop")
+        defects = DefectSink(shown, strict=options.strict, lines=False)
         self_participant = _self_participant(connection)
-        mapper = DesktopMapper(_attachment_loader(root, workdir, export.defects), export.defects, self_participant)
+        mapper = DesktopMapper(_attachment_loader(root, workdir, defects), self_participant)
         for row in _rows(connection, "SELECT * FROM conversations", shown):
             mapper.conversation(row)
         mapper.finish_members()
@@ -70,6 +79,7 @@ def parse(path: str, options: ParseOptions) -> Export:
     finally:
         connection.close()
     export.conversations = [c for c in mapper.conversations.values() if c.messages]
+    export.defects = defects.finish()
     export.self_participant = self_participant
     export.metadata = {
         "profile": os.path.basename(root.rstrip("/")),
@@ -197,7 +207,7 @@ def _open_db(root: str, key: str, workdir: str, shown: str) -> Any:
         for pragma in CIPHER_PRAGMAS:
             connection.execute(pragma)
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher3.DatabaseError:
+    except (sqlcipher3.DatabaseError, MemoryError):  # MemoryError: see _rows
         connection.close()
         if size == 0 or size % 1024:
             raise _damaged(shown, "sql/db.sqlite") from None
@@ -212,7 +222,8 @@ def _rows(connection: Any, query: str, shown: str) -> list[Row]:
         cursor = connection.execute(query)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, values, strict=False)) for values in cursor.fetchall()]
-    except sqlcipher3.DatabaseError:
+    except (sqlcipher3.DatabaseError, MemoryError):
+        # SQLCipher reports a page whose HMAC fails as SQLITE_NOMEM, which Python raises as MemoryError.
         raise _damaged(shown, "sql/db.sqlite") from None
 
 
@@ -233,7 +244,7 @@ def _self_participant(connection: Any) -> Participant:
             data = json.loads(value) if isinstance(value, str) else {}
             if isinstance(data, dict) and isinstance(data.get("value"), str):
                 found[item_id] = data["value"].split(".", 1)[0]
-    except (sqlcipher3.DatabaseError, ValueError):
+    except (sqlcipher3.DatabaseError, MemoryError, ValueError):
         pass
     phone = found.get("number_id") or None
     return Participant(key=SIGNAL_SELF_KEY, name="Ik", phone=phone, is_self=True, native_id=found.get("uuid_id"))
@@ -242,7 +253,7 @@ def _self_participant(connection: Any) -> Participant:
 # --- attachments ------------------------------------------------------------------------------
 
 
-def _attachment_loader(root: str, workdir: str, defects: list[Defect]):  # type: ignore[no-untyped-def]
+def _attachment_loader(root: str, workdir: str, defects: DefectSink):  # type: ignore[no-untyped-def]
     base = os.path.realpath(os.path.join(root, "attachments.noindex"))
 
     def load(info: dict[str, Any], label: str) -> Attachment:
@@ -257,8 +268,12 @@ def _attachment_loader(root: str, workdir: str, defects: list[Defect]):  # type:
         source = os.path.realpath(os.path.join(base, relative)) if relative else ""
         if not relative or not source.startswith(base + os.sep) or not os.path.isfile(source):
             attachment.omitted = True
-            defects.append(
-                Defect("signal_desktop.attachment_missing", 0, relative, f"{label}: attachment file not found")
+            defects.add(
+                "signal_desktop.attachment_missing",
+                0,
+                relative,
+                f"{label}: attachment file not found",
+                nl=f"{label}: het bestand van de bijlage ontbreekt.",
             )
             return attachment
         if isinstance(info.get("localKey"), str) and info.get("version") == 2:
@@ -270,7 +285,7 @@ def _attachment_loader(root: str, workdir: str, defects: list[Defect]):  # type:
     return load
 
 
-def _describe_file(source: str, attachment: Attachment, defects: list[Defect], label: str) -> None:
+def _describe_file(source: str, attachment: Attachment, defects: DefectSink, label: str) -> None:
     digest = hashlib.sha256()
     size = 0
     with open(source, "rb") as handle:
@@ -278,20 +293,19 @@ def _describe_file(source: str, attachment: Attachment, defects: list[Defect], l
             digest.update(chunk)
             size += len(chunk)
     if attachment.size is not None and attachment.size != size:
-        defects.append(
-            Defect(
-                "signal_desktop.attachment_size",
-                0,
-                os.path.basename(source),
-                f"{label}: file has {size} bytes, the database says {attachment.size}",
-            )
+        defects.add(
+            "signal_desktop.attachment_size",
+            0,
+            os.path.basename(source),
+            f"{label}: file has {size} bytes, the database says {attachment.size}",
+            nl=f"{label}: het bestand heeft {size} bytes, de database zegt {attachment.size}.",
         )
     attachment.size = size
     attachment.sha256 = digest.hexdigest()
 
 
 def _decrypt_local(
-    source: str, info: dict[str, Any], attachment: Attachment, workdir: str, defects: list[Defect], label: str
+    source: str, info: dict[str, Any], attachment: Attachment, workdir: str, defects: DefectSink, label: str
 ) -> Attachment:
     """Newer Desktop versions encrypt attachments at rest (IV ‖ AES-CBC ‖ HMAC, 64-byte localKey)."""
     import base64
@@ -306,13 +320,12 @@ def _decrypt_local(
             attachment.sha256 = decrypt_media(handle, os.path.getsize(source), local_key, attachment.size or 0, sink)
     except (BadKey, Damaged, binascii.Error, ValueError):
         attachment.omitted = True
-        defects.append(
-            Defect(
-                "signal_desktop.attachment_undecryptable",
-                0,
-                as_text(info.get("path")),
-                f"{label}: attachment cannot be decrypted",
-            )
+        defects.add(
+            "signal_desktop.attachment_undecryptable",
+            0,
+            as_text(info.get("path")),
+            f"{label}: attachment cannot be decrypted",
+            nl=f"{label}: de bijlage kan niet worden ontsleuteld.",
         )
         return attachment
     attachment.open = lambda: open(target, "rb")  # noqa: SIM115
@@ -326,16 +339,3 @@ def _media_type(content_type: str | None, flags: Any) -> str | None:
         return None
     major = content_type.split("/", 1)[0]
     return major if major in ("image", "video", "audio") else "document"
-
-
-register(
-    FormatSpec(
-        name=NAME,
-        channel=Channel.SIGNAL,
-        label="Signal Desktop-profiel",
-        detect=detect,
-        parse=parse,
-        needs_secret=False,
-        accepts_directory=True,
-    )
-)

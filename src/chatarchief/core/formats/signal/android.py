@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from google.protobuf.message import DecodeError
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import Channel, FormatSpec, register
-from chatarchief.core.formats._signal_android_crypto import BackupReader, bad_passphrase, read_header
-from chatarchief.core.formats._signal_android_db import ReplayDatabase
-from chatarchief.core.formats._signal_android_mapping import BackupContents, build_export
-from chatarchief.core.formats._signal_android_media import BlobStore
-from chatarchief.core.formats._signal_android_params import decode
-from chatarchief.core.model import Export, ParseOptions
+from chatarchief.core.formats import register
+from chatarchief.core.formats.defects import DefectSink
+from chatarchief.core.formats.signal.android_db import ReplayDatabase
+from chatarchief.core.formats.signal.android_frames import BackupReader, bad_passphrase, read_header
+from chatarchief.core.formats.signal.android_mapping import BackupContents, build_export
+from chatarchief.core.formats.signal.android_media import BlobStore
+from chatarchief.core.formats.signal.android_params import decode
+from chatarchief.core.model import Channel, Export, ParseOptions
 
 _FILE_TIME = re.compile(r"signal-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})")
 _PROGRESS_EVERY = 8192
@@ -41,6 +42,13 @@ def detect(path: str) -> bool:
         return False
 
 
+@register(
+    name="signal_android",
+    channel=Channel.SIGNAL,
+    label="Signal Android-back-up (.backup)",
+    detect=detect,
+    needs_secret=True,
+)
 def parse(path: str, options: ParseOptions) -> Export:
     """Decrypt, replay and map one backup. Needs the 30-digit passphrase in `options.secret`."""
     shown = options.source_name or os.path.basename(path)
@@ -50,12 +58,11 @@ def parse(path: str, options: ParseOptions) -> Export:
     database: ReplayDatabase | None = None
     try:
         os.makedirs(workdir, exist_ok=True)
-        database = ReplayDatabase(workdir)
+        database = ReplayDatabase(workdir, DefectSink(shown, strict=options.strict, lines=False))
         with open(path, "rb", buffering=1 << 20) as stream:
             _read_backup(stream, passphrase, contents, database, BlobStore(workdir), options, shown)
         connection = database.finish()
-        contents.defects.extend(database.defects)
-        _check_strict(database, options, shown)
+        contents.defects.extend(database.defects.finish())
         return build_export(connection, contents, source_name=shown, backup_ms=_backup_time(shown, options))
     except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
         # Values of unexpected types in a damaged (but correctly encrypted) database.
@@ -165,16 +172,6 @@ def _key_value(value: Any, contents: BackupContents) -> None:
             return
 
 
-def _check_strict(database: ReplayDatabase, options: ParseOptions, shown: str) -> None:
-    if options.strict and database.failed:
-        raise FormatError(
-            "signal.sql_statement_failed",
-            nl=f"{database.failed} databaseopdracht(en) uit de back-up konden niet worden uitgevoerd.",
-            en=f"{database.failed} database statement(s) from the backup could not be executed.",
-            file=shown,
-        )
-
-
 def _bad_database(shown: str, error: Exception) -> FormatError:
     return FormatError(
         "signal.bad_database",
@@ -199,15 +196,3 @@ def _backup_time(shown: str, options: ParseOptions) -> int | None:
     except ValueError:
         return None
     return int(local.timestamp() * 1000)
-
-
-register(
-    FormatSpec(
-        name="signal_android",
-        channel=Channel.SIGNAL,
-        label="Signal Android-back-up (.backup)",
-        detect=detect,
-        parse=parse,
-        needs_secret=True,
-    )
-)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-from chatarchief.core.formats import _signal_android_proto as pb
+from chatarchief.core.formats.signal import android_proto as pb
 
 _DOUBLE = struct.Struct("<d").unpack_from
 _NULL_FIELD = 5

@@ -2,7 +2,7 @@
 
 Input: a snapshot folder `signal-backup-YYYY-MM-DD-HH-mm-ss/` (shared media in `../files/`), the whole
 `SignalBackups/` folder (the newest snapshot is read), or a zip of either. The 64-character recovery key
-opens it: see `_signal_v2_crypto` for the key schedule and FORMATS.md §2b for the layout.
+opens it: see `crypto` for the key schedule and FORMATS.md §2b for the layout.
 """
 
 from __future__ import annotations
@@ -14,26 +14,25 @@ import zipfile
 from typing import Any
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import FormatSpec, register
-from chatarchief.core.formats._signal_v2_crypto import (
+from chatarchief.core.formats import register
+from chatarchief.core.formats.defects import DefectSink
+from chatarchief.core.formats.signal.crypto import (
     BadKey,
     Damaged,
     backup_key,
     decrypt_media,
-    gunzip_member,
-    iter_frames,
     local_backup_id,
     message_backup_keys,
     normalise_recovery_key,
     padded_sizes_fit,
-    split_header,
     verify_and_decrypt,
 )
-from chatarchief.core.formats._signal_v2_input import Located, locate_dir, locate_zip, looks_like_zip_backup
-from chatarchief.core.formats._signal_v2_map import Mapper
-from chatarchief.core.formats.protos import signal_backup_wire as w
-from chatarchief.core.formats.protos.signal_backup_wire import Msg, WireError
-from chatarchief.core.model import Attachment, Channel, Defect, Export, ParseOptions
+from chatarchief.core.formats.signal.protos import signal_backup_wire as w
+from chatarchief.core.formats.signal.protos.signal_backup_wire import Msg, WireError
+from chatarchief.core.formats.signal.v2_input import Located, locate_dir, locate_zip, looks_like_zip_backup
+from chatarchief.core.formats.signal.v2_map import Mapper
+from chatarchief.core.formats.signal.v2_stream import gunzip_member, iter_frames, split_header
+from chatarchief.core.model import Attachment, Channel, Export, ParseOptions
 
 NAME = "signal_v2"
 MAX_METADATA = 4096
@@ -49,6 +48,14 @@ def detect(path: str) -> bool:
         return False
 
 
+@register(
+    name=NAME,
+    channel=Channel.SIGNAL,
+    label="Signal-back-up (v2, op het toestel)",
+    detect=detect,
+    needs_secret=True,
+    accepts_directory=True,
+)
 def parse(path: str, options: ParseOptions) -> Export:
     shown = options.source_name or os.path.basename(path.rstrip("/"))
     recovery_key = _recovery_key(options.secret, shown)
@@ -58,13 +65,15 @@ def parse(path: str, options: ParseOptions) -> Export:
     hmac_key, aes_key = message_backup_keys(key, backup_id)
     spill = os.path.join(options.workdir or tempfile.mkdtemp(prefix="chatarchief-signal-v2-"), "signal_v2_media")
     export = Export(format=NAME, channel=Channel.SIGNAL, source_name=shown, platform=None)
-    mapper = Mapper(_media_resolver(located.media_root, spill, export.defects), export.defects)
+    defects = DefectSink(shown, strict=options.strict, lines=False)
+    mapper = Mapper(_media_resolver(located.media_root, spill, defects), defects)
     info = _read_main(os.path.join(located.snapshot_dir, "main"), hmac_key, aes_key, mapper, shown)
     backup_time = info["backupTimeMs"] or None
     for conversation in mapper.chats.values():
         conversation.covers_from_ms = 0
         conversation.covers_to_ms = backup_time
     export.conversations = list(mapper.chats.values())
+    export.defects = defects.finish()
     export.self_participant = mapper.self_participant
     export.created_at_ms = backup_time
     app_version = info["currentAppVersion"]
@@ -198,7 +207,7 @@ def _media_type(content_type: str | None, flag: int) -> str | None:
     return major if major in ("image", "video", "audio") else "document"
 
 
-def _media_resolver(media_root: str, spill: str, defects: list[Defect]):  # type: ignore[no-untyped-def]
+def _media_resolver(media_root: str, spill: str, defects: DefectSink):  # type: ignore[no-untyped-def]
     """An attachment resolver that decrypts local media into `spill` once per media name."""
     done: dict[str, str | None] = {}
 
@@ -216,7 +225,13 @@ def _media_resolver(media_root: str, spill: str, defects: list[Defect]):  # type
         )
         if not plain_hash or not local_key:
             attachment.omitted = True
-            defects.append(Defect("signal_v2.media_not_local", 0, "", f"{label}: media not in the local backup"))
+            defects.add(
+                "signal_v2.media_not_local",
+                0,
+                "",
+                f"{label}: media not in the local backup",
+                nl=f"{label}: de bijlage staat niet in de lokale back-up.",
+            )
             return attachment
         media_name = hashlib.sha256(plain_hash + local_key).hexdigest()
         if media_name not in done:
@@ -238,11 +253,17 @@ def _decrypt_one(
     local_key: bytes,
     attachment: Attachment,
     label: str,
-    defects: list[Defect],
+    defects: DefectSink,
 ) -> str | None:
     source = os.path.join(media_root, media_name[:2], media_name)
     if not os.path.isfile(source):
-        defects.append(Defect("signal_v2.media_missing", 0, media_name, f"{label}: media file not found"))
+        defects.add(
+            "signal_v2.media_missing",
+            0,
+            media_name,
+            f"{label}: media file not found",
+            nl=f"{label}: het bestand van de bijlage ontbreekt.",
+        )
         return None
     os.makedirs(spill, exist_ok=True)
     target = os.path.join(spill, media_name)
@@ -252,25 +273,17 @@ def _decrypt_one(
     except (BadKey, Damaged) as exc:
         os.remove(target)
         code = "signal_v2.media_bad_mac" if isinstance(exc, BadKey) else "signal_v2.media_damaged"
-        defects.append(Defect(code, 0, media_name, f"{label}: media file cannot be decrypted"))
+        message = f"{label}: media file cannot be decrypted"
+        defects.add(code, 0, media_name, message, nl=f"{label}: de bijlage kan niet worden ontsleuteld.")
         return None
     if attachment.sha256 and digest != attachment.sha256:
         os.remove(target)
-        defects.append(
-            Defect("signal_v2.media_hash_mismatch", 0, media_name, f"{label}: media content does not match its hash")
+        defects.add(
+            "signal_v2.media_hash_mismatch",
+            0,
+            media_name,
+            f"{label}: media content does not match its hash",
+            nl=f"{label}: de inhoud van de bijlage klopt niet met de hash.",
         )
         return None
     return target
-
-
-register(
-    FormatSpec(
-        name=NAME,
-        channel=Channel.SIGNAL,
-        label="Signal-back-up (v2, op het toestel)",
-        detect=detect,
-        parse=parse,
-        needs_secret=True,
-        accepts_directory=True,
-    )
-)

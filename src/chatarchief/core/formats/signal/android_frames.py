@@ -1,4 +1,4 @@
-"""Key derivation and the encrypted frame stream of a Signal-Android legacy backup (FORMATS.md §2a).
+"""The encrypted frame stream of a Signal-Android legacy backup (FORMATS.md §2a; keys in `crypto`).
 
 `BackupReader` reads a backup frame by frame from a file object: it never holds more than one frame
 (at most `MAX_FRAME` bytes) in memory, and it copies attachment blobs chunk-wise to a sink while
@@ -7,43 +7,24 @@ checking their MAC. The secret never appears in an error message.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import struct
 from collections.abc import Callable
 from typing import IO, Any
 
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from google.protobuf.message import DecodeError
 
 from chatarchief.core.errors import FormatError, SecretError
-from chatarchief.core.formats import _signal_android_proto as pb
+from chatarchief.core.formats.signal import android_proto as pb
+from chatarchief.core.formats.signal.crypto import legacy_backup_key, legacy_secrets
 
-ITERATIONS = 250_000
 MAC_SIZE = 10
 MAX_FRAME = 64 * 1024 * 1024  # a non-attachment frame larger than this is damage, not data
 MAX_HEADER = 4096
 FIRST_FRAME_MAX = 64 * 1024
 _CHUNK = 1024 * 1024
 _SMALL = 2048  # frames up to this size are decrypted with one shared ECB context (no per-frame setup)
-
-
-def backup_key(passphrase: str, salt: bytes | None, iterations: int = ITERATIONS) -> bytes:
-    """Signal's iterated SHA-512: round 1 hashes salt‖input‖input, later rounds hash‖input; 32 bytes."""
-    data = passphrase.replace(" ", "").encode("utf-8")
-    sha512 = hashlib.sha512
-    value = sha512((salt or b"") + data + data).digest()
-    for _ in range(iterations - 1):
-        value = sha512(value + data).digest()
-    return value[:32]
-
-
-def derive_secrets(key: bytes) -> tuple[bytes, bytes]:
-    """(cipher key, MAC key) from the backup key, via HKDF-SHA256 "Backup Export"."""
-    derived = HKDF(algorithm=hashes.SHA256(), length=64, salt=b"\0" * 32, info=b"Backup Export").derive(key)
-    return derived[:32], derived[32:]
 
 
 def read_header(stream: IO[bytes]) -> Any:
@@ -97,7 +78,7 @@ class BackupReader:
     """Decrypts and verifies the frames after the header, one at a time."""
 
     def __init__(self, stream: IO[bytes], header: Any, passphrase: str, file: str, size: int) -> None:
-        cipher_key, self._mac_key = derive_secrets(backup_key(passphrase, header.salt or None))
+        cipher_key, self._mac_key = legacy_secrets(legacy_backup_key(passphrase, header.salt or None))
         self._aes = algorithms.AES(cipher_key)
         # ECB only to make CTR keystream blocks from counter blocks (see _decrypt), never on data.
         self._ecb = Cipher(self._aes, modes.ECB()).encryptor()  # noqa: S305

@@ -21,8 +21,9 @@ from collections import Counter
 from typing import Any
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import FormatSpec, read_head, register
-from chatarchief.core.formats._sms_records import (
+from chatarchief.core.formats import read_head, register
+from chatarchief.core.formats.defects import DefectSink
+from chatarchief.core.formats.sms.records import (
     Record,
     RecordError,
     attr,
@@ -31,7 +32,7 @@ from chatarchief.core.formats._sms_records import (
     mms_record,
     sms_record,
 )
-from chatarchief.core.model import Channel, Conversation, Defect, Export, ParseOptions, Participant
+from chatarchief.core.model import Channel, Conversation, Export, ParseOptions, Participant
 from chatarchief.core.safety import parse_xml_stream
 
 NAME = "sms_backup_restore"
@@ -60,6 +61,7 @@ def _root_of(head: bytes) -> str | None:
     return found.group(1).decode() if found else None
 
 
+@register(name=NAME, channel=Channel.SMS, label="SMS Backup & Restore (XML)", detect=detect)
 def parse(path: str, options: ParseOptions) -> Export:
     shown = options.source_name or os.path.basename(path)
     try:
@@ -123,10 +125,9 @@ class _Builder:
 
     def __init__(self, shown: str, options: ParseOptions) -> None:
         self.shown = shown
-        self.strict = options.strict
-        self.sink = make_sink(options.workdir)
+        self.media = make_sink(options.workdir)
         self.records: list[Record] = []
-        self.defects: list[Defect] = []
+        self.defects = DefectSink(shown, strict=options.strict, lines=False)
         self.root: dict[str, Any] = {}
         self.seen = 0
 
@@ -154,19 +155,14 @@ class _Builder:
             if element.tag == "sms":
                 record = sms_record(element, len(self.records))
             else:
-                record = mms_record(element, len(self.records), self.sink, problems)
+                record = mms_record(element, len(self.records), self.media, problems)
         except RecordError as error:
             problems.append(error)
             record = None
         for problem in problems:
-            self._defect(problem)
+            self.defects.add(problem.code, 0, "", problem.en, nl=problem.nl, en=problem.en)
         if record is not None:
             self.records.append(record)
-
-    def _defect(self, problem: RecordError) -> None:
-        if self.strict:
-            raise FormatError(problem.code, nl=problem.nl, en=problem.en, file=self.shown)
-        self.defects.append(Defect(problem.code, 0, "", problem.en))
 
     def export(self) -> Export:
         own = _own_numbers(self.records)
@@ -179,13 +175,12 @@ class _Builder:
         conversations = _threads(self.records, set(own), me)
         count = self.root.get("count")
         if count is not None and count != self.seen:
-            self.defects.append(
-                Defect(
-                    "sms.count_mismatch",
-                    0,
-                    "",
-                    f"The backup says it holds {count} messages, {self.seen} were found.",
-                )
+            self.defects.add(
+                "sms.count_mismatch",
+                0,
+                "",
+                f"The backup says it holds {count} messages, {self.seen} were found.",
+                nl=f"De back-up zegt {count} berichten te bevatten, er zijn er {self.seen} gevonden.",
             )
         metadata = {k: v for k, v in self.root.items() if v is not None}
         if len(own) > 1:
@@ -195,7 +190,7 @@ class _Builder:
             channel=Channel.SMS,
             source_name=self.shown,
             conversations=conversations,
-            defects=self.defects,
+            defects=self.defects.finish(),
             platform="android",
             created_at_ms=self.root.get("backup_date"),
             self_participant=me,
@@ -259,14 +254,3 @@ def _note_participants(conversation: Conversation, record: Record, sender: str |
             known[address] = participant
         elif name and participant.name == address:
             participant.name = name
-
-
-register(
-    FormatSpec(
-        name=NAME,
-        channel=Channel.SMS,
-        label="SMS Backup & Restore (XML)",
-        detect=detect,
-        parse=parse,
-    )
-)

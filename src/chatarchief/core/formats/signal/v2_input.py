@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from chatarchief.core import safety
-from chatarchief.core.formats.protos.signal_backup_wire import FILES_FRAME, Msg, WireError, iter_delimited
+from chatarchief.core.formats.signal.protos.signal_backup_wire import FILES_FRAME, Msg, WireError, iter_delimited
 
 SNAPSHOT_NAME = re.compile(r"^signal-backup-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}$")
 ZIP_MAIN = re.compile(r"^(?:(.*)/)?(signal-backup-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})/main$")

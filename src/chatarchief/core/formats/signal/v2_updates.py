@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chatarchief.core.formats.protos import signal_backup_wire as w
-from chatarchief.core.formats.protos.signal_backup_wire import Msg, decode, uuid_text
+from chatarchief.core.formats.signal.protos import signal_backup_wire as w
+from chatarchief.core.formats.signal.protos.signal_backup_wire import Msg, decode, uuid_text
 from chatarchief.core.model import Kind, Message, SystemEvent
 
 if TYPE_CHECKING:
-    from chatarchief.core.formats._signal_v2_map import Mapper
+    from chatarchief.core.formats.signal.v2_map import Mapper
 
 UPDATE_KINDS = list(w.CHAT_UPDATE)
 CALL_TYPES = {1: "audio", 2: "video"}
@@ -117,7 +117,7 @@ def _set_updater(mapper: Mapper, message: Message, aci: str | None) -> None:
     """A group timer update names its updater; that person is the message's author."""
     if not aci:
         return
-    recipient = mapper.by_aci.get(aci)
+    recipient = mapper.by_aci.find(aci)
     if recipient and recipient.participant:
         message.sender = recipient.participant.key
         message.sender_name = recipient.participant.name

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chatarchief.core.formats._telegram_source import Source
+from chatarchief.core.formats.telegram.source import Source
 from chatarchief.core.model import Attachment, Kind, Message, Participant, SystemEvent
 
 _LATEST_S = 7_258_118_400  # 2200-01-01: a later time is damage

@@ -25,11 +25,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chatarchief.core.errors import FormatError
-from chatarchief.core.formats import FormatSpec, register, zone_of
-from chatarchief.core.formats._telegram_messages import Context, MessageError, convert, participant_key
-from chatarchief.core.formats._telegram_source import Source, open_source, sniff_head
-from chatarchief.core.identity import normalise_phone
-from chatarchief.core.model import Channel, Conversation, Defect, Export, ParseOptions, Participant
+from chatarchief.core.formats import register, zone_of
+from chatarchief.core.formats.defects import DefectSink
+from chatarchief.core.formats.telegram.messages import Context, MessageError, convert, participant_key
+from chatarchief.core.formats.telegram.source import Source, open_source, sniff_head
+from chatarchief.core.model import Channel, Conversation, Export, ParseOptions, Participant
+from chatarchief.core.phone import normalise_phone
 
 NAME = "telegram"
 GROUP_TYPES = {"private_group", "private_supergroup", "public_supergroup", "private_channel", "public_channel"}
@@ -57,6 +58,9 @@ def detect(path: str) -> bool:
     return bool(_CHATS_LIST.search(text) or _PERSONAL.search(text))
 
 
+@register(
+    name=NAME, channel=Channel.TELEGRAM, label="Telegram Desktop-export (JSON)", detect=detect, accepts_directory=True
+)
 def parse(path: str, options: ParseOptions) -> Export:
     shown = options.source_name or os.path.basename(path.rstrip("/"))
     source = open_source(path, shown)
@@ -72,9 +76,11 @@ def parse(path: str, options: ParseOptions) -> Export:
         self_participant=me,
         metadata={"export": "full" if is_full else "single", "container": source.kind},
     )
-    reader = _Reader(source, zone, me, options, shown, export)
+    defects = DefectSink(shown, strict=options.strict, lines=False)
+    reader = _Reader(source, zone, me, shown, defects)
     for number, chat in enumerate(chats):
         export.conversations.append(reader.chat(chat, number))
+    export.defects = defects.finish()
     if reader.missing_media:
         export.metadata["media_not_handed_in"] = reader.missing_media
     return export
@@ -138,11 +144,9 @@ def _self_participant(data: Any) -> Participant | None:
 class _Reader:
     """Turns chats into conversations, keeping the running message index and the defects."""
 
-    def __init__(
-        self, source: Source, zone: ZoneInfo, me: Participant | None, options: ParseOptions, shown: str, export: Export
-    ) -> None:
+    def __init__(self, source: Source, zone: ZoneInfo, me: Participant | None, shown: str, defects: DefectSink) -> None:
         self.source, self.zone, self.me = source, zone, me
-        self.strict, self.shown, self.export = options.strict, shown, export
+        self.shown, self.defects = shown, defects
         self.index = 0
         self.missing_media = 0
 
@@ -177,14 +181,14 @@ class _Reader:
         return conversation
 
     def _defect(self, title: str, position: int, item: object, problem: MessageError) -> None:
-        if self.strict:
-            raise FormatError(
-                "telegram.bad_message",
-                nl=f"Bericht {position + 1} van chat {title!r} is onbruikbaar ({problem}).",
-                en=f"Message {position + 1} of chat {title!r} is unusable ({problem}).",
-                file=self.shown,
-            )
-        self.export.defects.append(Defect("telegram.bad_message", 0, _short(item), f"{title}: {problem}"))
+        self.defects.add(
+            "telegram.bad_message",
+            0,
+            _short(item),
+            f"{title}: {problem}",
+            nl=f"Bericht {position + 1} van chat {title!r} is onbruikbaar ({problem}).",
+            en=f"Message {position + 1} of chat {title!r} is unusable ({problem}).",
+        )
 
 
 def _guess_self(chat: dict[str, Any], chat_type: str | None, chat_id: object) -> str | None:
@@ -215,15 +219,3 @@ def _short(item: object) -> str:
     except (TypeError, ValueError):
         text = repr(item)
     return text[:500]
-
-
-register(
-    FormatSpec(
-        name=NAME,
-        channel=Channel.TELEGRAM,
-        label="Telegram Desktop-export (JSON)",
-        detect=detect,
-        parse=parse,
-        accepts_directory=True,
-    )
-)

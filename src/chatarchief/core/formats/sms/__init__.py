@@ -1,0 +1,1 @@
+"""SMS and MMS: `backup_restore` reads SMS Backup & Restore (SyncTech) XML (FORMATS.md §3)."""
