@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "chatarchief.archive",
     "chatarchief.compliance",
     "chatarchief.api",
+    "chatarchief.search",
     "chatarchief.web",
 ]
 
