@@ -42,3 +42,14 @@ class SearchEntry(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["conversation", "id"], name="search_entry_conversation")]
+
+
+class IndexedCustodian(models.Model):
+    """A custodian with messages in the index (kept when they are removed: a longer list is harmless).
+
+    SQLite's search decides its custodian filter from it: no filter when every indexed custodian
+    may be read, else the shorter of "one of these" and "none of those"."""
+
+    custodian = models.OneToOneField(
+        "archive.Custodian", on_delete=models.DO_NOTHING, primary_key=True, related_name="+"
+    )

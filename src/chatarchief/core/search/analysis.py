@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -83,8 +84,7 @@ def words(text: str) -> list[str]:
     return [piece for raw in _WORD.findall(normalise(text)) for piece in _pieces(raw) if len(piece) <= MAX_TOKEN_CHARS]
 
 
-@dataclass(frozen=True, slots=True)
-class IndexForms:
+class IndexForms(NamedTuple):
     """What both backends index for one text.
 
     `stems`: one stem per token position, in order (terms and phrases match these). `variants`: the
@@ -96,17 +96,33 @@ class IndexForms:
     variants: tuple[str, ...]
 
 
+_FORMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_FORMS_LIMIT = 500_000  # distinct raw words remembered (the cache starts afresh beyond it)
+
+
+def _forms_of(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    pieces = [p for p in _pieces(raw) if len(p) <= MAX_TOKEN_CHARS]
+    stems = tuple(stem(p) for p in pieces)
+    forms = (stems, tuple(p for p, s in zip(pieces, stems, strict=True) if p != s))
+    if len(_FORMS) >= _FORMS_LIMIT:
+        _FORMS.clear()
+    _FORMS[raw] = forms
+    return forms
+
+
 def index_forms(text: str) -> IndexForms:
+    """The stems and variants of `text` (at most MAX_POSITIONS tokens), the same as `tokens` gives."""
+    cache = _FORMS
     stems: list[str] = []
-    variants: dict[str, None] = {}
+    variants: list[str] = []
     for raw in _WORD.findall(normalise(text)):
-        for piece in _pieces(raw):
-            if len(piece) > MAX_TOKEN_CHARS:
-                continue
-            if len(stems) >= MAX_POSITIONS:
-                return IndexForms(tuple(stems), tuple(variants))
-            stemmed = stem(piece)
-            stems.append(stemmed)
-            if stemmed != piece:
-                variants[piece] = None
-    return IndexForms(tuple(stems), tuple(variants))
+        word_stems, word_variants = cache.get(raw) or _forms_of(raw)
+        stems.extend(word_stems)
+        if word_variants:
+            variants.extend(word_variants)
+    if len(stems) > MAX_POSITIONS:
+        kept = list(tokens(text))
+        return IndexForms(
+            tuple(t.stem for t in kept), tuple(dict.fromkeys(t.folded for t in kept if t.folded != t.stem))
+        )
+    return IndexForms(tuple(stems), tuple(dict.fromkeys(variants)))

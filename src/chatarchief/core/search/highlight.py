@@ -26,8 +26,10 @@ class Part:
     hit: bool
 
 
-def _hits(tokens: list[analysis.Token], leaves: list[Term | Prefix | Phrase]) -> list[bool]:
+def _hits(tokens: list[analysis.Token], leaves: list[Term | Prefix | Phrase]) -> tuple[list[bool], set[int]]:
+    """Which tokens are hits, and which hit tokens continue a phrase (marked with the one before)."""
     marked = [False] * len(tokens)
+    linked: set[int] = set()
     stems = [t.stem for t in tokens]
     for leaf in leaves:
         if isinstance(leaf, Term):
@@ -41,7 +43,8 @@ def _hits(tokens: list[analysis.Token], leaves: list[Term | Prefix | Phrase]) ->
             for i in range(len(stems) - size + 1):
                 if tuple(stems[i : i + size]) == leaf.stems:
                     marked[i : i + size] = [True] * size
-    return marked
+                    linked.update(range(i + 1, i + size))
+    return marked, linked
 
 
 def _window(marked: list[bool]) -> tuple[int, int]:
@@ -66,17 +69,21 @@ def snippet(text: str, query: Node) -> list[Part]:
     tokens = list(analysis.tokens(normal))
     if not tokens:
         return [Part(_SPACE.sub(" ", normal).strip()[:200], False)] if normal.strip() else []
-    marked = _hits(tokens, positive_leaves(query))
+    marked, linked = _hits(tokens, positive_leaves(query))
     first, last = _window(marked)
     begin = 0 if first == 0 else tokens[first].start
     end = len(normal) if last == len(tokens) else tokens[last - 1].end
     spans: list[tuple[int, int, bool]] = []
     cursor = begin
-    for token, hit in zip(tokens[first:last], marked[first:last], strict=True):
-        if not hit or token.start < cursor:
+    for index in range(first, last):
+        token = tokens[index]
+        if not marked[index] or token.start < cursor:
             continue
-        spans.append((cursor, token.start, False))
-        spans.append((token.start, token.end, True))
+        if spans and spans[-1][2] and (index in linked or not normal[cursor : token.start].strip()):
+            spans[-1] = (spans[-1][0], token.end, True)  # one mark for a phrase, or hits apart by spaces
+        else:
+            spans.append((cursor, token.start, False))
+            spans.append((token.start, token.end, True))
         cursor = token.end
     spans.append((cursor, end, False))
     parts: list[Part] = []

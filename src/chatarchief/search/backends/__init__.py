@@ -7,7 +7,6 @@ PostgreSQL ts_rank), with time as the tie-break.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -77,10 +76,6 @@ class Plan:
     sort: str  # "time" (newest first) or "relevance"
     limit: int
     offset: int
-
-
-def channel_token(channel: str) -> str:
-    return "h" + re.sub(r"[^0-9a-z]", "", channel.lower())
 
 
 class Backend(Protocol):

@@ -17,10 +17,6 @@ from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Pl
 ANALYZE_AFTER = 50_000  # rows inserted at once after which the planner's statistics are refreshed
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def where_clause(plan: Plan) -> tuple[str, list[object]]:
     conditions = ["document @@ %s::tsquery", "custodian_id = ANY(%s)"]
     params: list[object] = [to_tsquery(plan.tree), list(plan.custodian_ids)]
@@ -31,8 +27,8 @@ def where_clause(plan: Plan) -> tuple[str, list[object]]:
         conditions.append("channel = %s")
         params.append(plan.channel)
     if plan.sender_words:
-        conditions.append("sender_words LIKE %s")
-        params.append("% " + _like_escape(" ".join(plan.sender_words)) + " %")
+        conditions.append("strpos(sender_words, %s) > 0")
+        params.append(f" {' '.join(plan.sender_words)} ")
     if plan.excluded_conversation_ids:
         conditions.append("NOT (conversation_id = ANY(%s))")
         params.append(list(plan.excluded_conversation_ids))
@@ -49,6 +45,10 @@ class PostgresBackend:
             with cursor.cursor.copy(f"COPY {ENTRY_TABLE} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row((*row.columns(), to_tsvector(row.forms.stems, row.forms.variants)))
+            cursor.execute(
+                "INSERT INTO search_indexedcustodian (custodian_id) SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
+                [sorted({row.custodian_id for row in rows})],
+            )
             if len(rows) >= ANALYZE_AFTER:
                 cursor.execute(f"ANALYZE {ENTRY_TABLE}")
 

@@ -1,25 +1,28 @@
 """SQLite: an FTS5 table beside the entries, queried with MATCH and rowid (= time key) ranges.
 
 Columns of `search_fts`: `stems` (one stem per position), `variants` (folded words whose stem
-differs), `scope` (tokens ``c<custodian>``, ``k<conversation>``, ``h<channel>``) and `sender`
-(folded sender words). Every filter except the date range is part of the MATCH expression and the
-date range is a rowid range, so a page and its count never leave the full-text index.
+differs) and `scope` (tokens ``c<custodian>`` and ``k<conversation>``). The custodian and
+conversation filters are part of the MATCH expression and the date range is a rowid range, so a
+page and its count never leave the full-text index; the rarer sender and channel filters join the
+entries. The custodian filter is the cheapest exact one (see `_scope`): an OR of several big
+doclists costs more than the term itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 from django.db import connection
 
 from chatarchief.core.search import to_fts5
 from chatarchief.core.search.compile import fts5_string
-from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan, channel_token
+from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan
 
 FTS_TABLE = "search_fts"
 _CHUNK = 10_000  # parameters per IN (...): below SQLite's limit of 32,766
 # bm25 weights per column: stems and variants count, scope and sender tokens do not.
-_RANK = f"bm25({FTS_TABLE}, 1.0, 1.0, 0.0, 0.0)"
+_RANK = f"bm25({FTS_TABLE}, 1.0, 1.0, 0.0)"
 
 
 def _raw():
@@ -27,21 +30,52 @@ def _raw():
     return connection.connection
 
 
-def match_expression(plan: Plan) -> str:
-    """The MATCH expression of a plan: the query AND its filters, NOT the excluded conversations."""
+def _any_of(column: str, tokens: list[str]) -> str:
+    return f"{column} : (" + " OR ".join(fts5_string(t) for t in tokens) + ")"
+
+
+def _scope(custodian_ids: tuple[int, ...]) -> tuple[str | None, str | None, bool]:
+    """(must match, must not match, nothing visible) for the custodians a search may show, decided
+    against the custodians the index holds: no filter when all are visible."""
+    indexed = {r[0] for r in _raw().execute("SELECT custodian_id FROM search_indexedcustodian")}
+    visible = sorted(indexed.intersection(custodian_ids))
+    hidden = sorted(indexed.difference(custodian_ids))
+    if not visible:
+        return None, None, True
+    if not hidden:
+        return None, None, False
+    if len(visible) <= len(hidden):
+        return _any_of("scope", [f"c{i}" for i in visible]), None, False
+    return None, _any_of("scope", [f"c{i}" for i in hidden]), False
+
+
+def match_expression(plan: Plan, required: str | None, forbidden: str | None) -> str:
+    """The MATCH expression: the query AND its filters, NOT the hidden custodians and excluded conversations."""
     parts = [f"({to_fts5(plan.tree)})"]
-    parts.append("scope : (" + " OR ".join(fts5_string(f"c{i}") for i in plan.custodian_ids) + ")")
+    if required:
+        parts.append(required)
     if plan.conversation_id is not None:
         parts.append(f"scope : {fts5_string(f'k{plan.conversation_id}')}")
-    if plan.channel is not None:
-        parts.append(f"scope : {fts5_string(channel_token(plan.channel))}")
-    if plan.sender_words:
-        parts.append(f"sender : {fts5_string(' '.join(plan.sender_words))}")
     expression = " AND ".join(parts)
-    if plan.excluded_conversation_ids:
-        excluded = " OR ".join(fts5_string(f"k{i}") for i in plan.excluded_conversation_ids)
-        expression = f"({expression}) NOT (scope : ({excluded}))"
+    unwanted = [f"k{i}" for i in plan.excluded_conversation_ids]
+    if unwanted or forbidden:
+        exclusions = [e for e in (forbidden, _any_of("scope", unwanted) if unwanted else None) if e]
+        expression = f"({expression}) NOT ({' OR '.join(exclusions)})"
     return expression
+
+
+@contextmanager
+def _snapshot():
+    """One read transaction for the scope decision, the count and the page (unless one is open)."""
+    raw = _raw()
+    if connection.in_atomic_block or raw.in_transaction:
+        yield
+        return
+    raw.execute("BEGIN")
+    try:
+        yield
+    finally:
+        raw.execute("COMMIT")
 
 
 class SqliteBackend:
@@ -53,17 +87,20 @@ class SqliteBackend:
             [row.columns() for row in rows],
         )
         raw.executemany(
-            f"INSERT INTO {FTS_TABLE} (rowid, stems, variants, scope, sender) VALUES (?, ?, ?, ?, ?)",  # noqa: S608
+            f"INSERT INTO {FTS_TABLE} (rowid, stems, variants, scope) VALUES (?, ?, ?, ?)",  # noqa: S608
             [
                 (
                     row.key,
                     " ".join(row.forms.stems),
                     " ".join(row.forms.variants),
-                    f"c{row.custodian_id} k{row.conversation_id} {channel_token(row.channel)}",
-                    row.sender_words,
+                    f"c{row.custodian_id} k{row.conversation_id}",
                 )
                 for row in rows
             ],
+        )
+        raw.executemany(
+            "INSERT OR IGNORE INTO search_indexedcustodian (custodian_id) VALUES (?)",
+            [(i,) for i in {row.custodian_id for row in rows}],
         )
 
     def delete(self, keys: Sequence[int]) -> None:
@@ -83,18 +120,32 @@ class SqliteBackend:
         _raw().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def page(self, plan: Plan) -> tuple[int, list[int]]:
-        where = f"{FTS_TABLE} MATCH ?"
-        params: list[object] = [match_expression(plan)]
+        with _snapshot():
+            required, forbidden, nothing = _scope(plan.custodian_ids)
+            if nothing:
+                return 0, []
+            return self._page(plan, match_expression(plan, required, forbidden))
+
+    def _page(self, plan: Plan, expression: str) -> tuple[int, list[int]]:
+        source, where, params = FTS_TABLE, f"{FTS_TABLE} MATCH ?", [expression]
         if plan.key_low is not None and plan.key_high is not None:
-            where += " AND rowid BETWEEN ? AND ?"
+            where += f" AND {FTS_TABLE}.rowid BETWEEN ? AND ?"
             params += [plan.key_low, plan.key_high]
+        if plan.sender_words or plan.channel is not None:
+            source += f" JOIN {ENTRY_TABLE} e ON e.id = {FTS_TABLE}.rowid"
+            if plan.sender_words:
+                where += " AND instr(e.sender_words, ?) > 0"
+                params.append(f" {' '.join(plan.sender_words)} ")
+            if plan.channel is not None:
+                where += " AND e.channel = ?"
+                params.append(plan.channel)
         raw = _raw()
-        total = raw.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {where}", params).fetchone()[0]  # noqa: S608
+        total = raw.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]  # noqa: S608
         if total <= plan.offset:
             return total, []
-        order = "rowid DESC" if plan.sort == "time" else f"{_RANK}, rowid DESC"
+        order = f"{FTS_TABLE}.rowid DESC" if plan.sort == "time" else f"{_RANK}, {FTS_TABLE}.rowid DESC"
         rows = raw.execute(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
+            f"SELECT {FTS_TABLE}.rowid FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
             [*params, plan.limit, plan.offset],
         ).fetchall()
         return total, [r[0] for r in rows]

@@ -5,11 +5,10 @@ from django.db import migrations, models
 
 import chatarchief.search.models
 
-# SQLite: an FTS5 table with its own content (stems, variants, scope and sender tokens, never the
-# message text itself), rowid = search entry id. Deleting a row deletes its tokens by rowid.
+# SQLite: an FTS5 table with its own content (stems, variants and scope tokens, never the message
+# text itself), rowid = search entry id. Deleting a row deletes its tokens by rowid.
 SQLITE_CREATE = (
-    "CREATE VIRTUAL TABLE search_fts USING fts5("
-    "stems, variants, scope, sender, tokenize = 'unicode61 remove_diacritics 2')"
+    "CREATE VIRTUAL TABLE search_fts USING fts5(stems, variants, scope, tokenize = 'unicode61 remove_diacritics 2')"
 )
 SQLITE_DROP = "DROP TABLE IF EXISTS search_fts"
 # PostgreSQL: the analysed forms as a tsvector (built in Python, see core/search), GIN-indexed.
@@ -87,6 +86,21 @@ class Migration(migrations.Migration):
             options={
                 "indexes": [models.Index(fields=["conversation", "id"], name="search_entry_conversation")],
             },
+        ),
+        migrations.CreateModel(
+            name="IndexedCustodian",
+            fields=[
+                (
+                    "custodian",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="archive.custodian",
+                    ),
+                ),
+            ],
         ),
         migrations.RunPython(create_fulltext, drop_fulltext),
     ]

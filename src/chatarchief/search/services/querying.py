@@ -133,11 +133,13 @@ def search(
         offset=offset,
     )
     total, keys = get_backend().page(plan)
-    return SearchResult(total, _hits(keys, tree))
+    return SearchResult(total, _hits(keys, tree, set(custodian_ids)))
 
 
-def _hits(keys: list[int], tree: Node) -> list[Hit]:
+def _hits(keys: list[int], tree: Node, allowed: set[int]) -> list[Hit]:
     entries = SearchEntry.objects.in_bulk(keys)
+    if any(e.custodian_id not in allowed for e in entries.values()):  # a second lock on the door
+        raise RuntimeError("search index returned a message of a custodian outside the given ones")
     titles = dict(
         Conversation.objects.filter(pk__in={e.conversation_id for e in entries.values()}).values_list("pk", "title")
     )
