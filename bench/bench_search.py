@@ -205,14 +205,19 @@ def main() -> None:
         return
     call_command("migrate", verbosity=0)
     engine = f"PostgreSQL {connection.cursor().connection.info.server_version}" if args.database else "SQLite (WAL)"
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cpus, Python {platform.python_version()}, load {os.getloadavg()}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cpus, Python {platform.python_version()}, load {os.getloadavg()}"
+    )
     print(f"input: {args.n:,} generated messages, {CUSTODIANS} custodians, {CONVERSATIONS:,} conversations; {engine}")
     seconds, (custodians, largest) = timed(lambda: generate(args.n))
     print(f"generated and bulk-loaded the archive rows in {seconds / 1000:.1f} s")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     indexed = sum(services.index_custodian(c.pk) for c in custodians)
-    took = time.perf_counter() - start
-    print(f"indexing: {indexed:,} messages in {took:.1f} s ({indexed / took:,.0f} messages/s)")
+    took, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(
+        f"indexing: {indexed:,} messages in {took:.1f} s ({indexed / took:,.0f} messages/s), "
+        f"{cpu:.1f} s CPU in this process; load {os.getloadavg()}"
+    )
     visible = Custodian.objects.filter(slug__startswith="bench-")
     for label, group in cases(largest).items():
         measure(label, group, visible)

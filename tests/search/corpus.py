@@ -78,4 +78,6 @@ class Corpus:
 
     def word_at_share(self, share: float) -> str:
         """The word whose rank makes it about `share` of all drawn words."""
-        return self.vocabulary[min(len(self.vocabulary) - 1, bisect(self.cumulative, 0) + int(1 / (share * self.total)))]
+        return self.vocabulary[
+            min(len(self.vocabulary) - 1, bisect(self.cumulative, 0) + int(1 / (share * self.total)))
+        ]

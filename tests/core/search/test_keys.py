@@ -22,4 +22,4 @@ def test_key_range_is_inclusive_and_may_be_open():
     assert low <= time_key(1000, 0) and time_key(2000, SLOTS - 1) <= high
     assert time_key(999, SLOTS - 1) < low and high < time_key(2001, 0)
     low, high = key_range(None, None)
-    assert low < time_key(-10**12, 0) and time_key(4 * 10**12, 7) < high
+    assert low < time_key(-(10**12), 0) and time_key(4 * 10**12, 7) < high

@@ -85,44 +85,69 @@ def words(text: str) -> list[str]:
 
 
 class IndexForms(NamedTuple):
-    """What both backends index for one text.
+    """What both backends index for one text, as space-separated words.
 
-    `stems`: one stem per token position, in order (terms and phrases match these). `variants`: the
-    folded words whose stem differs from them, once each (a prefix query matches these as well, so
-    ``vergadering*`` finds ``vergaderingen`` although its stem is ``vergader``).
+    `stems_text`: one stem per token position, in order (terms and phrases match these).
+    `variants_text`: the folded words whose stem differs from them, once each (a prefix query matches
+    these as well, so ``vergadering*`` finds ``vergaderingen`` although its stem is ``vergader``).
     """
 
-    stems: tuple[str, ...]
-    variants: tuple[str, ...]
+    stems_text: str
+    variants_text: str
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        return tuple(self.stems_text.split())
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        return tuple(self.variants_text.split())
 
 
-_FORMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-_FORMS_LIMIT = 500_000  # distinct raw words remembered (the cache starts afresh beyond it)
+class _WordForms(dict[str, str]):
+    """raw word -> its stems (space-separated), filled on first sight; `variants` likewise holds
+    the word's folded pieces whose stem differs. Dict look-ups in C keep bulk indexing fast."""
+
+    LIMIT = 500_000  # distinct raw words remembered (both maps start afresh beyond it)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.variants = _Variants(self)
+
+    def __missing__(self, raw: str) -> str:
+        pieces = [p for p in _pieces(raw) if len(p) <= MAX_TOKEN_CHARS]
+        stems = [stem(p) for p in pieces]
+        if len(self) >= self.LIMIT:
+            self.clear()
+            self.variants.clear()
+        self.variants[raw] = " ".join(p for p, s in zip(pieces, stems, strict=True) if p != s)
+        self[raw] = value = " ".join(stems)
+        return value
 
 
-def _forms_of(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    pieces = [p for p in _pieces(raw) if len(p) <= MAX_TOKEN_CHARS]
-    stems = tuple(stem(p) for p in pieces)
-    forms = (stems, tuple(p for p, s in zip(pieces, stems, strict=True) if p != s))
-    if len(_FORMS) >= _FORMS_LIMIT:
-        _FORMS.clear()
-    _FORMS[raw] = forms
-    return forms
+class _Variants(dict[str, str]):
+    def __init__(self, forms: _WordForms) -> None:
+        super().__init__()
+        self.forms = forms
+
+    def __missing__(self, raw: str) -> str:
+        self.forms.pop(raw, None)
+        self.forms[raw]  # noqa: B018 (fills both maps)
+        return self[raw]
+
+
+_FORMS = _WordForms()
 
 
 def index_forms(text: str) -> IndexForms:
     """The stems and variants of `text` (at most MAX_POSITIONS tokens), the same as `tokens` gives."""
-    cache = _FORMS
-    stems: list[str] = []
-    variants: list[str] = []
-    for raw in _WORD.findall(normalise(text)):
-        word_stems, word_variants = cache.get(raw) or _forms_of(raw)
-        stems.extend(word_stems)
-        if word_variants:
-            variants.extend(word_variants)
-    if len(stems) > MAX_POSITIONS:
+    raw_words = _WORD.findall(normalise(text))
+    stems_text = " ".join(filter(None, map(_FORMS.__getitem__, raw_words)))
+    variants = " ".join(filter(None, map(_FORMS.variants.__getitem__, raw_words)))
+    if variants:
+        variants = " ".join(dict.fromkeys(variants.split()))
+    if stems_text.count(" ") >= MAX_POSITIONS:
         kept = list(tokens(text))
-        return IndexForms(
-            tuple(t.stem for t in kept), tuple(dict.fromkeys(t.folded for t in kept if t.folded != t.stem))
-        )
-    return IndexForms(tuple(stems), tuple(dict.fromkeys(variants)))
+        stems_text = " ".join(t.stem for t in kept)
+        variants = " ".join(dict.fromkeys(t.folded for t in kept if t.folded != t.stem))
+    return IndexForms(stems_text, variants)

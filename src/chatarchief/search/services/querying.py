@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from chatarchief.archive.models import Conversation, Custodian
@@ -16,7 +17,6 @@ from chatarchief.core.model import Channel
 from chatarchief.core.search import Node, QueryError, parse, snippet, to_html, words
 from chatarchief.core.search.keys import key_range
 from chatarchief.search.backends import Plan, get_backend
-from chatarchief.search.models import SearchEntry
 from chatarchief.search.services.result import Hit, SearchResult
 
 SORTS = ("time", "relevance")
@@ -136,27 +136,36 @@ def search(
     return SearchResult(total, _hits(keys, tree, set(custodian_ids)))
 
 
+_HIT_COLUMNS = (
+    "SELECT e.id, e.message_id, e.conversation_id, c.title, e.custodian_id, u.slug, u.time_zone, e.sent_at_ms,"
+    " e.sender, e.text FROM search_searchentry e JOIN archive_conversation c ON c.id = e.conversation_id"
+    " JOIN archive_custodian u ON u.id = e.custodian_id WHERE e.id IN ({marks})"
+)
+
+
 def _hits(keys: list[int], tree: Node, allowed: set[int]) -> list[Hit]:
-    entries = SearchEntry.objects.in_bulk(keys)
-    if any(e.custodian_id not in allowed for e in entries.values()):  # a second lock on the door
-        raise RuntimeError("search index returned a message of a custodian outside the given ones")
-    titles = dict(
-        Conversation.objects.filter(pk__in={e.conversation_id for e in entries.values()}).values_list("pk", "title")
-    )
-    custodians = Custodian.objects.in_bulk({e.custodian_id for e in entries.values()})
-    zones = {pk: c.zone for pk, c in custodians.items()}
+    """The hits of a page in key order: one query for the entries with their titles and custodians."""
+    if not keys:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_HIT_COLUMNS.format(marks=", ".join(["%s"] * len(keys))), keys)
+        rows = {row[0]: row for row in cursor.fetchall()}
     hits = []
     for key in keys:
-        entry = entries[key]
-        parts = snippet(entry.text, tree)
+        _, message_id, conversation_id, title, custodian_id, slug, zone, sent_at_ms, sender, text = rows[key]
+        if custodian_id not in allowed:  # a second lock on the door
+            raise RuntimeError("search index returned a message of a custodian outside the given ones")
+        parts = snippet(text, tree)
         hits.append(
             Hit(
-                message_id=entry.message_id,
-                conversation_id=entry.conversation_id,
-                conversation_title=titles.get(entry.conversation_id, ""),
-                custodian=custodians[entry.custodian_id].slug,
-                sent_at=dt.datetime.fromtimestamp(entry.sent_at_ms / 1000, tz=zones[entry.custodian_id]).isoformat(),
-                sender=entry.sender,
+                message_id=message_id,
+                conversation_id=conversation_id,
+                conversation_title=title,
+                custodian=slug,
+                sent_at=dt.datetime.fromtimestamp(
+                    sent_at_ms / 1000, tz=ZoneInfo(zone or settings.TIME_ZONE)
+                ).isoformat(),
+                sender=sender,
                 snippet=to_html(parts),
                 parts=tuple(parts),
             )
