@@ -61,9 +61,9 @@ def conversation_sizes(total: int, rng: random.Random) -> list[int]:
 def generate(total: int) -> tuple[list, list[int]]:
     """The archive rows, in bulk: organisation, custodians, conversations, one delivery, messages."""
     from django.db import connection, transaction
+    from tests.search.corpus import Corpus
 
     from chatarchief.archive.models import Blob, Conversation, Custodian, Delivery, Organisation
-    from tests.search.corpus import Corpus
 
     rng = random.Random(11)
     corpus = Corpus(seed=7)
@@ -218,12 +218,35 @@ def main() -> None:
         f"indexing: {indexed:,} messages in {took:.1f} s ({indexed / took:,.0f} messages/s), "
         f"{cpu:.1f} s CPU in this process; load {os.getloadavg()}"
     )
+    report_sizes(connection)
     visible = Custodian.objects.filter(slug__startswith="bench-")
     for label, group in cases(largest).items():
         measure(label, group, visible)
     print(f"load at the end: {os.getloadavg()}")
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
+
+
+def report_sizes(connection) -> None:
+    """Sizes, and on PostgreSQL the VACUUM ANALYZE that autovacuum runs after a load of this size."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            start = time.perf_counter()
+            cursor.execute("VACUUM ANALYZE search_searchentry")
+            print(
+                f"VACUUM ANALYZE of the index table (as autovacuum after a bulk load): {time.perf_counter() - start:.1f} s"
+            )
+            cursor.execute(
+                "SELECT pg_size_pretty(pg_relation_size('search_searchentry')),"
+                " pg_size_pretty(pg_relation_size('search_entry_document')),"
+                " pg_size_pretty(pg_total_relation_size('search_searchentry')), current_setting('shared_buffers')"
+            )
+            heap, gin, total, buffers = cursor.fetchone()
+            print(f"index table {heap}, GIN index {gin}, with all indexes and TOAST {total}; shared_buffers {buffers}")
+        else:
+            cursor.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_%'")
+            size = cursor.fetchone()[0] or 0
+            print(f"search tables and indexes in the SQLite file: {size / 1e6:,.0f} MB")
 
 
 def search_only(args) -> None:

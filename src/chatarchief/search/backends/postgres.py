@@ -14,7 +14,7 @@ from django.db import connection
 from chatarchief.core.search import to_tsquery, to_tsvector
 from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan
 
-ANALYZE_AFTER = 50_000  # rows inserted at once after which the planner's statistics are refreshed
+ANALYZE_AFTER = 50_000  # rows indexed in one call after which the planner's statistics are refreshed
 
 
 def where_clause(plan: Plan) -> tuple[str, list[object]]:
@@ -49,7 +49,13 @@ class PostgresBackend:
                 "INSERT INTO search_indexedcustodian (custodian_id) SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
                 [sorted({row.custodian_id for row in rows})],
             )
-            if len(rows) >= ANALYZE_AFTER:
+
+    def finish(self, inserted: int) -> None:
+        """After indexing: move the GIN index's pending list into its tree (every search scans the
+        pending list, up to 4 MB, until then) and refresh statistics after a big load."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list('search_entry_document')")
+            if inserted >= ANALYZE_AFTER:
                 cursor.execute(f"ANALYZE {ENTRY_TABLE}")
 
     def delete(self, keys: Sequence[int]) -> None:

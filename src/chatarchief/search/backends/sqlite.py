@@ -103,6 +103,9 @@ class SqliteBackend:
             [(i,) for i in {row.custodian_id for row in rows}],
         )
 
+    def finish(self, inserted: int) -> None:
+        """Nothing to do: FTS5 merges its segments as it goes (automerge)."""
+
     def delete(self, keys: Sequence[int]) -> None:
         raw = _raw()
         for start in range(0, len(keys), _CHUNK):

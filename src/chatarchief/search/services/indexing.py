@@ -125,24 +125,32 @@ def _large_page_cache() -> Iterator[None]:
 
 def index_messages(message_ids: Iterable[int]) -> int:
     """(Re)index these messages, whatever the index holds for them. Returns the number indexed."""
-    ids = sorted(set(message_ids))
+    return _reindex(sorted(set(message_ids)), None)
+
+
+def _reindex(ids: list[int], old_keys: list[int] | None) -> int:
+    """Index `ids`, first removing their entries (`old_keys` when the caller knows them)."""
     backend = get_backend()
     done = 0
     with transaction.atomic(), _large_page_cache():
+        if old_keys:
+            backend.delete(old_keys)
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
-            old = _existing_keys(batch)
+            old = _existing_keys(batch) if old_keys is None else []
             if old:
                 backend.delete(old)
             rows = _entry_rows(batch)
             if rows:
                 _store(rows)
             done += len(rows)
+        if done:
+            backend.finish(done)
     return done
 
 
 _STALE = (
-    "SELECT m.id FROM archive_message m LEFT JOIN search_searchentry e ON e.message_id = m.id"
+    "SELECT m.id, e.id FROM archive_message m LEFT JOIN search_searchentry e ON e.message_id = m.id"
     " WHERE {where} AND (e.id IS NULL OR e.digest <> m.digest OR e.sent_at_ms <> m.sent_at_ms)"
 )
 
@@ -152,8 +160,8 @@ def index_conversations(conversation_ids: Iterable[int]) -> int:
     ids = sorted(set(conversation_ids))
     if not ids:
         return 0
-    stale = [r[0] for r in _select(_STALE, "m.conversation_id", ids)]
-    return index_messages(stale)
+    stale = _select(_STALE, "m.conversation_id", ids)
+    return _reindex(sorted(r[0] for r in stale), [r[1] for r in stale if r[1] is not None])
 
 
 def index_conversation(conversation_id: int) -> int:
