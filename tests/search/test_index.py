@@ -146,3 +146,14 @@ def test_a_message_cannot_be_deleted_while_indexed(world):
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).delete()
         connection.check_constraints(table_names=["search_searchentry"])
+
+
+def test_a_big_load_ends_with_the_index_merged_and_statistics_fresh(world, monkeypatch):
+    from chatarchief.search.backends import postgres, sqlite
+
+    monkeypatch.setattr(sqlite, "OPTIMIZE_AFTER", 1)
+    monkeypatch.setattr(postgres, "ANALYZE_AFTER", 1)
+    before = hits("coordinatie OR begroting")
+    assert services.index_messages(Message.objects.values_list("pk", flat=True)) == Message.objects.count()
+    assert hits("coordinatie OR begroting") == before
+    assert SearchEntry.objects.count() == Message.objects.count() == fulltext_rows()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -29,8 +28,7 @@ _WORD = re.compile(r"[^\W_]+")
 _STEMMER = snowballstemmer.stemmer("dutch_porter")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One indexed token: its span in the (NFC-normalised) text, its folded form and its stem."""
 
     start: int

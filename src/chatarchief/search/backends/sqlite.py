@@ -21,6 +21,7 @@ from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Pl
 
 FTS_TABLE = "search_fts"
 _CHUNK = 10_000  # parameters per IN (...): below SQLite's limit of 32,766
+OPTIMIZE_AFTER = 50_000  # rows indexed in one call that make it worth merging the FTS5 index (see finish)
 # bm25 weights per column: stems and variants count, scope and sender tokens do not.
 _RANK = f"bm25({FTS_TABLE}, 1.0, 1.0, 0.0)"
 
@@ -104,7 +105,14 @@ class SqliteBackend:
         )
 
     def finish(self, inserted: int) -> None:
-        """Nothing to do: FTS5 merges its segments as it goes (automerge)."""
+        """After a big load, merge the FTS5 segments into one ('optimize': 6 s for a million
+        messages here); queries with common words then run 2-5x faster. A small load leaves the
+        merging to FTS5's automerge, as optimize's cost grows with the whole index."""
+        if inserted < OPTIMIZE_AFTER:
+            return
+        (indexed,) = _raw().execute(f"SELECT count(*) FROM {ENTRY_TABLE}").fetchone()  # noqa: S608
+        if inserted * 4 >= indexed:
+            self.compact()
 
     def delete(self, keys: Sequence[int]) -> None:
         raw = _raw()
