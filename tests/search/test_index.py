@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from chatarchief.archive.models import Custodian, Message
 from chatarchief.archive.services import registry
@@ -137,15 +137,15 @@ def test_removal_then_scrub_on_a_committed_database(transactional_db, tmp_path):
     assert world.a.slug == "minister-a"
 
 
-def test_a_message_cannot_be_deleted_while_indexed(world):
+def test_entries_of_messages_deleted_without_removal_are_found_and_removed(world):
     message = Message.objects.get(body="Crisis overleg met de burgemeester")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Message.objects.filter(pk=message.pk).delete()
-        connection.check_constraints(table_names=["search_searchentry"])
-    services.remove_messages([message.pk])
-    with transaction.atomic():
-        Message.objects.filter(pk=message.pk).delete()
-        connection.check_constraints(table_names=["search_searchentry"])
+    Message.objects.filter(pk=message.pk).delete()  # as a careless deletion would: the entry stays
+    assert SearchEntry.objects.filter(message_id=message.pk).exists()
+    assert services.remove_orphans() == 1
+    assert services.remove_orphans() == 0
+    assert not SearchEntry.objects.filter(message_id=message.pk).exists()
+    assert "burgemeester" not in stored_words()
+    assert SearchEntry.objects.count() == Message.objects.count() == fulltext_rows()
 
 
 def test_a_big_load_ends_with_the_index_merged_and_statistics_fresh(world, monkeypatch):

@@ -5,9 +5,10 @@ channel). The full-text part lives beside it, per backend (see migrations/0001_i
 SQLite: the FTS5 table `search_fts` (rowid = entry id); PostgreSQL: the column `document`
 (tsvector) with a GIN index. Entries are written by `search.services` with raw SQL in bulk.
 
-The link to the message deliberately does nothing on delete and keeps its database constraint: a
-message cannot be deleted while its text is in the index. Whoever deletes messages (exclusion)
-calls `search.services.remove_messages` first, so no text can stay behind unnoticed.
+The links carry no database constraint: an entry is derived data, and foreign keys would check
+(and on PostgreSQL lock) a parent row for every one of a million rows of a bulk load. Whoever deletes
+messages (exclusion) calls `search.services.remove_messages` first; `remove_orphans()` finds and
+removes entries whose message is gone, should that ever be forgotten.
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ class TimeKeyField(models.BigIntegerField):
 
 class SearchEntry(models.Model):
     id = TimeKeyField(primary_key=True)  # core.search.keys.time_key: ordered by sending time
-    message = models.OneToOneField("archive.Message", on_delete=models.DO_NOTHING, related_name="+")
-    custodian = models.ForeignKey("archive.Custodian", on_delete=models.DO_NOTHING, related_name="+", db_index=False)
+    message = models.OneToOneField(
+        "archive.Message", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    custodian = models.ForeignKey(
+        "archive.Custodian", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     conversation = models.ForeignKey(
-        "archive.Conversation", on_delete=models.DO_NOTHING, related_name="+", db_index=False
+        "archive.Conversation", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
     )
     sent_at_ms = models.BigIntegerField()
     channel = models.CharField(max_length=16)
@@ -51,5 +56,5 @@ class IndexedCustodian(models.Model):
     may be read, else the shorter of "one of these" and "none of those"."""
 
     custodian = models.OneToOneField(
-        "archive.Custodian", on_delete=models.DO_NOTHING, primary_key=True, related_name="+"
+        "archive.Custodian", on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
     )

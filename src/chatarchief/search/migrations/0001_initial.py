@@ -62,6 +62,7 @@ class Migration(migrations.Migration):
                     "conversation",
                     models.ForeignKey(
                         db_index=False,
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="archive.conversation",
@@ -71,6 +72,7 @@ class Migration(migrations.Migration):
                     "custodian",
                     models.ForeignKey(
                         db_index=False,
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="archive.custodian",
@@ -79,7 +81,10 @@ class Migration(migrations.Migration):
                 (
                     "message",
                     models.OneToOneField(
-                        on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to="archive.message"
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="archive.message",
                     ),
                 ),
             ],
@@ -93,6 +98,7 @@ class Migration(migrations.Migration):
                 (
                     "custodian",
                     models.OneToOneField(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         primary_key=True,
                         related_name="+",

@@ -219,6 +219,21 @@ def remove_conversation(conversation_id: int) -> int:
     return remove_messages(message_ids)
 
 
+_ORPHANS = (
+    "SELECT e.message_id FROM search_searchentry e LEFT JOIN archive_message m ON m.id = e.message_id"
+    " WHERE m.id IS NULL"
+)
+
+
+def remove_orphans() -> int:
+    """Remove the entries whose message is gone (deleted without `remove_messages`): a safety net
+    for the exclusion procedure to run after deleting messages. Returns the number removed."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ORPHANS)
+        message_ids = [r[0] for r in cursor.fetchall()]
+    return remove_messages(message_ids) if message_ids else 0
+
+
 def scrub_freed_space() -> None:
     """After a removal has committed: leave no old page image behind (outside any transaction).
 
