@@ -138,6 +138,8 @@ def test_sorted_by_time_newest_first_with_pages_and_total(world):
     page = services.search(everyone, "de", limit=3, offset=3)
     assert page.total == 9
     assert [h.message_id for h in page.hits] == [h.message_id for h in full.hits[3:6]]
+    last = services.search(everyone, "de", limit=3, offset=7)  # a short last page tells the total itself
+    assert (last.total, [h.message_id for h in last.hits]) == (9, [h.message_id for h in full.hits[7:]])
     beyond = services.search(everyone, "de", limit=3, offset=50)
     assert (beyond.total, beyond.hits) == (9, [])
 

@@ -78,6 +78,13 @@ class Plan:
     offset: int
 
 
+def known_total(plan: Plan, found: int) -> int | None:
+    """The total when a page shows it (a short page is the last one), else None: count."""
+    if found < plan.limit and (found > 0 or plan.offset == 0):
+        return plan.offset + found
+    return None
+
+
 class Backend(Protocol):
     def insert(self, rows: Sequence[EntryRow]) -> None: ...
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from django.db import connection
 
 from chatarchief.core.search import to_tsquery, to_tsvector
-from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan
+from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan, known_total
 
 ANALYZE_AFTER = 50_000  # rows indexed in one call after which the planner's statistics are refreshed
 
@@ -73,18 +73,18 @@ class PostgresBackend:
 
     def page(self, plan: Plan) -> tuple[int, list[int]]:
         where, params = where_clause(plan)
+        order = "id DESC"
+        order_params: list[object] = []
+        if plan.sort == "relevance":
+            order, order_params = "ts_rank(document, %s::tsquery) DESC, id DESC", [to_tsquery(plan.tree)]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {ENTRY_TABLE} WHERE {where}", params)  # noqa: S608
-            total = cursor.fetchone()[0]
-            if total <= plan.offset:
-                return total, []
-            if plan.sort == "time":
-                order = "id DESC"
-            else:
-                order = "ts_rank(document, %s::tsquery) DESC, id DESC"
-                params = [*params, to_tsquery(plan.tree)]
             cursor.execute(
                 f"SELECT id FROM {ENTRY_TABLE} WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
-                [*params, plan.limit, plan.offset],
+                [*params, *order_params, plan.limit, plan.offset],
             )
-            return total, [r[0] for r in cursor.fetchall()]
+            keys = [r[0] for r in cursor.fetchall()]
+            total = known_total(plan, len(keys))
+            if total is None:  # counting visits a heap page per hit: only when the page cannot tell
+                cursor.execute(f"SELECT count(*) FROM {ENTRY_TABLE} WHERE {where}", params)  # noqa: S608
+                total = cursor.fetchone()[0]
+            return total, keys

@@ -17,7 +17,7 @@ from django.db import connection
 
 from chatarchief.core.search import to_fts5
 from chatarchief.core.search.compile import fts5_string
-from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan
+from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan, known_total
 
 FTS_TABLE = "search_fts"
 _CHUNK = 10_000  # parameters per IN (...): below SQLite's limit of 32,766
@@ -150,13 +150,16 @@ class SqliteBackend:
             if plan.channel is not None:
                 where += " AND e.channel = ?"
                 params.append(plan.channel)
-        raw = _raw()
-        total = raw.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]  # noqa: S608
-        if total <= plan.offset:
-            return total, []
         order = f"{FTS_TABLE}.rowid DESC" if plan.sort == "time" else f"{_RANK}, {FTS_TABLE}.rowid DESC"
-        rows = raw.execute(
-            f"SELECT {FTS_TABLE}.rowid FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
-            [*params, plan.limit, plan.offset],
-        ).fetchall()
-        return total, [r[0] for r in rows]
+        raw = _raw()
+        keys = [
+            r[0]
+            for r in raw.execute(
+                f"SELECT {FTS_TABLE}.rowid FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
+                [*params, plan.limit, plan.offset],
+            )
+        ]
+        total = known_total(plan, len(keys))
+        if total is None:
+            total = raw.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]  # noqa: S608
+        return total, keys
