@@ -34,7 +34,7 @@ def stored_words() -> set[str]:
             )
             cursor.execute("SELECT term FROM temp.search_vocab")
         else:
-            cursor.execute("SELECT DISTINCT lexeme FROM search_searchentry, unnest(document) AS u(lexeme)")
+            cursor.execute("SELECT DISTINCT lexeme FROM search_document, unnest(document) AS u(lexeme)")
         return {r[0] for r in cursor.fetchall()}
 
 
@@ -52,7 +52,7 @@ def fulltext_rows() -> int:
                 "SELECT (SELECT count(*) FROM search_fts_content) + (SELECT count(*) FROM search_fts_docsize)"
             )
             return cursor.fetchone()[0] // 2
-        cursor.execute("SELECT count(*) FROM search_searchentry WHERE document <> ''::tsvector")
+        cursor.execute("SELECT count(*) FROM search_document")
         return cursor.fetchone()[0]
 
 

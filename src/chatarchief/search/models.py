@@ -2,8 +2,8 @@
 
 The entry keeps what a hit shows (text, sender, time) and the filters (custodian, conversation,
 channel). The full-text part lives beside it, per backend (see migrations/0001_initial.py):
-SQLite: the FTS5 table `search_fts` (rowid = entry id); PostgreSQL: the column `document`
-(tsvector) with a GIN index. Entries are written by `search.services` with raw SQL in bulk.
+SQLite: the FTS5 table `search_fts` (rowid = entry id); PostgreSQL: the narrow table
+`search_document` (id = entry id, custodian, conversation, tsvector) with a GIN index. Entries are written by `search.services` with raw SQL in bulk.
 
 The links carry no database constraint: an entry is derived data, and foreign keys would check
 (and on PostgreSQL lock) a parent row for every one of a million rows of a bulk load. Whoever deletes

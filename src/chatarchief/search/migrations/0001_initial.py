@@ -11,13 +11,16 @@ SQLITE_CREATE = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(stems, variants, scope, tokenize = 'unicode61 remove_diacritics 2')"
 )
 SQLITE_DROP = "DROP TABLE IF EXISTS search_fts"
-# PostgreSQL: the analysed forms as a tsvector (built in Python, see core/search), GIN-indexed.
-# Needs no extension and no privilege beyond owning the table.
+# PostgreSQL: the analysed forms as a tsvector (built in Python, see core/search), GIN-indexed, in a
+# narrow table of their own: a search's count visits a heap page per hit, so the fewer pages the rows
+# fill, the faster it is. Needs no extension and no privilege beyond owning the tables.
 POSTGRES_CREATE = (
-    "ALTER TABLE search_searchentry ADD COLUMN document tsvector NOT NULL DEFAULT ''::tsvector",
-    "CREATE INDEX search_entry_document ON search_searchentry USING gin (document)",
+    "CREATE TABLE search_document (id bigint PRIMARY KEY, custodian_id bigint NOT NULL,"
+    " conversation_id bigint NOT NULL, document tsvector NOT NULL)",
+    "CREATE INDEX search_document_gin ON search_document USING gin (document)",
+    "CREATE INDEX search_document_conversation ON search_document (conversation_id, id)",
 )
-POSTGRES_DROP = ("DROP INDEX IF EXISTS search_entry_document", "ALTER TABLE search_searchentry DROP COLUMN document")
+POSTGRES_DROP = ("DROP TABLE IF EXISTS search_document",)
 
 
 def _run(schema_editor, statements):

@@ -238,8 +238,8 @@ def scrub_freed_space() -> None:
     """After a removal has committed: leave no old page image behind (outside any transaction).
 
     SQLite: ``PRAGMA wal_checkpoint(TRUNCATE)`` (the WAL holds the pages as they were).
-    PostgreSQL: ``VACUUM FULL ANALYZE search_searchentry`` (plain VACUUM keeps dead tuples' bytes
-    and the GIN index's keys; this rewrites both; it locks the table while it runs).
+    PostgreSQL: ``VACUUM FULL ANALYZE`` of search_document and search_searchentry (plain VACUUM
+    keeps dead tuples' bytes and the GIN index's keys; this rewrites both; it locks the tables).
     """
     if connection.in_atomic_block:
         raise RuntimeError("scrub_freed_space() runs after the removal's transaction, outside any transaction")
