@@ -186,10 +186,12 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--database", help="postgres://USER@HOST:PORT/NAME (dropped and created anew)")
     parser.add_argument("--keep", help="a folder to keep the SQLite database in, and to reuse it from")
+    parser.add_argument("--reuse", action="store_true", help="with --database: search the database as it is")
     args = parser.parse_args()
-    reuse = bool(args.keep) and (WORK / "db.sqlite3").exists()
-    if args.database and not reuse:
-        fresh_postgres(args.database)
+    reuse = (bool(args.keep) and (WORK / "db.sqlite3").exists()) or (bool(args.database) and args.reuse)
+    if args.database:
+        if not reuse:
+            fresh_postgres(args.database)
         os.environ["DATABASE_URL"] = args.database
     import django
 
@@ -232,17 +234,21 @@ def report_sizes(connection) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             start = time.perf_counter()
+            cursor.execute("VACUUM ANALYZE search_document")
             cursor.execute("VACUUM ANALYZE search_searchentry")
             print(
-                f"VACUUM ANALYZE of the index table (as autovacuum after a bulk load): {time.perf_counter() - start:.1f} s"
+                f"VACUUM ANALYZE of the index tables (as autovacuum after a bulk load): {time.perf_counter() - start:.1f} s"
             )
             cursor.execute(
-                "SELECT pg_size_pretty(pg_relation_size('search_searchentry')),"
-                " pg_size_pretty(pg_relation_size('search_entry_document')),"
-                " pg_size_pretty(pg_total_relation_size('search_searchentry')), current_setting('shared_buffers')"
+                "SELECT pg_size_pretty(pg_relation_size('search_document')),"
+                " pg_size_pretty(pg_relation_size('search_document_gin')),"
+                " pg_size_pretty(pg_total_relation_size('search_document') + pg_total_relation_size('search_searchentry')),"
+                " current_setting('shared_buffers')"
             )
             heap, gin, total, buffers = cursor.fetchone()
-            print(f"index table {heap}, GIN index {gin}, with all indexes and TOAST {total}; shared_buffers {buffers}")
+            print(
+                f"tsvector table {heap}, its GIN index {gin}; with entries, indexes, TOAST {total}; shared_buffers {buffers}"
+            )
         else:
             cursor.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_%'")
             size = cursor.fetchone()[0] or 0
@@ -250,13 +256,16 @@ def report_sizes(connection) -> None:
 
 
 def search_only(args) -> None:
-    from chatarchief.archive.models import Conversation, Custodian
+    from django.db import connection
+    from django.db.models import Count
+
+    from chatarchief.archive.models import Custodian
     from chatarchief.search.models import SearchEntry
 
-    print(f"reusing {WORK}; load {os.getloadavg()}")
-    largest = list(Conversation.objects.order_by("-pk").values_list("pk", flat=True))
-    counts = {c: SearchEntry.objects.filter(conversation_id=c).count() for c in largest[:50]}
-    largest = sorted(counts, key=lambda c: -counts[c])
+    print(f"reusing {args.database or WORK}; load {os.getloadavg()}")
+    report_sizes(connection)
+    sizes = SearchEntry.objects.values("conversation_id").annotate(n=Count("id")).order_by("-n", "conversation_id")
+    largest = [row["conversation_id"] for row in sizes[:3]]
     visible = Custodian.objects.filter(slug__startswith="bench-")
     for label, group in cases(largest).items():
         measure(label, group, visible)
