@@ -198,3 +198,14 @@ def test_a_malformed_query_is_a_clear_error(world):
     with pytest.raises(QueryError) as caught:
         services.search(Custodian.objects.all(), 'coordinatie "de minister')
     assert caught.value.code == "search.unbalanced_quote"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['coördinatie" OR "geheim', "coördinatie' | 'geheim", "coördinatie:* & !x", "NEAR(coördinatie geheim)",
+     "scope : c3", "{stems scope} : geheim", "coördinatie\\", "coördinatie ^geheim"],
+)  # fmt: skip
+def test_query_syntax_of_the_engines_is_only_text(world, hostile):
+    result = services.search(Custodian.objects.filter(slug__in=BZK), hostile, limit=100)
+    assert "GEHEIM-C coördinatie van de begroting bij Financiën" not in bodies(result)
+    assert result.total == len(result.hits)
