@@ -45,6 +45,8 @@ def normalise(text: str) -> str:
 @lru_cache(maxsize=262_144)
 def fold(word: str) -> str:
     """Diacritics removed and case folded: ``Financiën`` -> ``financien``."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -92,8 +92,8 @@ class SqliteBackend:
             [
                 (
                     row.key,
-                    " ".join(row.forms.stems),
-                    " ".join(row.forms.variants),
+                    row.forms.stems_text,
+                    row.forms.variants_text,
                     f"c{row.custodian_id} k{row.conversation_id}",
                 )
                 for row in rows
