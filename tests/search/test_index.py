@@ -157,3 +157,13 @@ def test_a_big_load_ends_with_the_index_merged_and_statistics_fresh(world, monke
     assert services.index_messages(Message.objects.values_list("pk", flat=True)) == Message.objects.count()
     assert hits("coordinatie OR begroting") == before
     assert SearchEntry.objects.count() == Message.objects.count() == fulltext_rows()
+
+
+def test_emptied_entries_take_the_fulltext_rows_with_them(world):
+    from chatarchief.search.backends import clear_fulltext_without_entries
+
+    clear_fulltext_without_entries()
+    assert fulltext_rows() == SearchEntry.objects.count() > 0  # entries exist: nothing touched
+    SearchEntry.objects.all().delete()  # as `flush` does between transactional tests
+    clear_fulltext_without_entries()
+    assert fulltext_rows() == 0

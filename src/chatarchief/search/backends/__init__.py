@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db import connection
+from django.db import connection, connections
 
 from chatarchief.core.search import IndexForms, Node
 
@@ -97,6 +97,22 @@ class Backend(Protocol):
     def scrub(self) -> None: ...
 
     def page(self, plan: Plan) -> tuple[int, list[int]]: ...
+
+
+FULLTEXT_TABLES = {"sqlite": "search_fts", "postgresql": "search_document"}
+
+
+def clear_fulltext_without_entries(using: str = "default", **_: object) -> None:
+    """Empty the full-text table when the entries are gone (after `flush`): an FTS5 row or tsvector
+    without its entry would be a hit that cannot be shown. Cheap when entries exist."""
+    db = connections[using]
+    table = FULLTEXT_TABLES.get(db.vendor)
+    if table is None or table not in db.introspection.table_names(include_views=False):
+        return
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {ENTRY_TABLE} LIMIT 1")  # noqa: S608
+        if cursor.fetchone() is None:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
 
 
 def get_backend() -> Backend:
