@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "chatarchief.compliance",
     "chatarchief.intake",
     "chatarchief.api",
+    "chatarchief.search",
     "chatarchief.web",
 ]
 

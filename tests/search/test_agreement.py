@@ -1,0 +1,87 @@
+"""Both backends agree with a plain-Python reference on a generated Dutch chat: so they agree with
+each other. Queries are drawn from the chat itself: words, phrases, prefixes, OR and NOT."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from chatarchief.archive.models import Custodian, Message
+from chatarchief.archive.services import registry
+from chatarchief.core.search import QueryError, parse
+from chatarchief.intake.pipeline import ingest
+from chatarchief.search import services
+from tests.generators.whatsapp import Spec, write_export
+from tests.search.corpus import Corpus
+from tests.search.reference import matches
+
+SENDERS = ("Anne de Vries", "Bob Jansen", "Carol Smit")
+
+
+@pytest.fixture
+def chat(db, tmp_path):
+    corpus = Corpus(seed=3, tail=2_000)
+    rng = random.Random(5)
+    start = dt.datetime(2024, 1, 1, 8, 0)
+    specs = [Spec(rng.choice(SENDERS), start + dt.timedelta(minutes=3 * i), corpus.message()) for i in range(400)]
+    custodian = registry.add_custodian("gegenereerd", name="Gegenereerd", actor="test")
+    path = tmp_path / "WhatsApp-chat met Gegenereerd.txt"
+    write_export(path, specs, title="Gegenereerd")
+    outcome = ingest(path, custodian, actor="test")
+    assert outcome.status == "ingested"
+    assert services.index_delivery(outcome.delivery.pk) == outcome.counts["messages"]
+    texts = dict(Message.objects.filter(conversation__custodian=custodian).values_list("pk", "body"))
+    return corpus, texts, [s.body for s in specs]
+
+
+def queries(corpus: Corpus, bodies: list[str], count: int = 60) -> list[str]:
+    rng = random.Random(9)
+    words = [w for body in bodies for w in body.split()]
+    out = []
+    for i in range(count):
+        a, b = rng.choice(words), rng.choice(corpus.vocabulary[:150])
+        body = rng.choice(bodies).split()
+        at = rng.randrange(max(1, len(body) - 2))
+        forms = [
+            a,
+            f"{a} {b}",
+            f"{a} OR {b}",
+            f"{b} -{a}",
+            f"{b} NOT {a}",
+            '"' + " ".join(body[at : at + 3]) + '"',
+            (a[:4] + "*") if len(a) >= 4 else a,
+            f"({a} OR {b}) {rng.choice(words)}",
+            f"{b[:3]}* -{a}",
+        ]
+        out.append(forms[i % len(forms)])
+    return out
+
+
+def test_backend_agrees_with_the_reference(chat):
+    corpus, texts, bodies = chat
+    everyone = Custodian.objects.all()
+    checked = 0
+    for query in queries(corpus, bodies):
+        try:
+            tree = parse(query)
+        except QueryError:
+            continue
+        expected = {pk for pk, text in texts.items() if matches(tree, text or "")}
+        result = services.search(everyone, tree, limit=1000)
+        assert result.total == len(expected), query
+        assert {h.message_id for h in result.hits} == expected, query
+        checked += 1
+    assert checked >= 50
+
+
+def test_every_hit_shows_a_marked_word(chat):
+    corpus, _, bodies = chat
+    for query in queries(corpus, bodies, 30):
+        try:
+            result = services.search(Custodian.objects.all(), query, limit=20)
+        except QueryError:
+            continue
+        for hit in result.hits:
+            assert "<mark>" in hit.snippet, (query, hit.snippet)
