@@ -13,8 +13,12 @@ class FindingType(models.TextChoices):
     VIEW_ONCE = "view_once", _("Eenmalig bekijken gebruikt")
     DISAPPEARING_ENABLED = "disappearing_enabled", _("Verdwijnende berichten aangezet")
     DISAPPEARING_DISABLED = "disappearing_disabled", _("Verdwijnende berichten uitgezet")
-    DELIVERY_OVERDUE = "delivery_overdue", _("Aanlevering te laat (meer dan 31 dagen)")
+    DELIVERY_OVERDUE = "delivery_overdue", _("Aanlevering te laat")
     SMS_USED = "sms_used", _("Sms gebruikt")
+    # phase 2: a private or party contact on the business phone (review), a blob that fails its
+    # SHA-256 or is gone (preservation's fixity check)
+    PRIVATE_CONTACT = "private_contact", _("Privé- of partijcontact op de zakelijke telefoon")
+    FIXITY_FAILURE = "fixity_failure", _("Bestand beschadigd of verdwenen (integriteitscontrole)")
 
 
 class Finding(models.Model):

@@ -204,6 +204,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Jobs the worker runs on a schedule (daily, at a local time): name -> {"task": dotted path of a
+# django-tasks task, "at": "HH:MM"}. Each job is safe to run twice; apps add their own entry.
+PERIODIC_TASKS: dict[str, dict[str, str]] = {}
 
 LOGGING = {
     "version": 1,
