@@ -97,7 +97,10 @@ class Delivery(models.Model):
     file_name = models.CharField(max_length=500)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.BigIntegerField(default=0)
-    original = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    # The original as handed in; None once an exclusion (review app) destroyed it or replaced it by
+    # `derived_original` (the original without the excluded part). `sha256` and `file_name` stay.
+    original = models.ForeignKey(Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    derived_original = models.ForeignKey(Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     format = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

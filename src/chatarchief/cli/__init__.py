@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "chatarchief.cli.users",  # user
     "chatarchief.cli.keys",  # keys rotate
     "chatarchief.cli.serviceaccounts",  # serviceaccount
+    "chatarchief.cli.contacts",  # contacts import
+    "chatarchief.cli.review",  # classify, review agenda/decide/confirm/retrain
 )
 
 

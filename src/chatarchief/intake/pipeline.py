@@ -23,7 +23,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,6 +42,29 @@ from chatarchief.intake.receipts import IngestOutcome, conversations_of
 from chatarchief.intake.receive import receive
 
 logger = logging.getLogger(__name__)
+
+
+class ExclusionHook(Protocol):
+    """Exclusion at ingest (the review app registers one): `filter_export` drops from a parsed export
+    what was excluded from the archive, before its media is kept, and returns how many messages it
+    dropped; `after_ingest` runs once a delivery is processed (or found a duplicate), to replace or
+    destroy an original that holds excluded content."""
+
+    def filter_export(self, delivery: Delivery, export: Export) -> int: ...
+    def after_ingest(self, delivery: Delivery) -> None: ...
+
+
+_EXCLUSION_HOOKS: list[ExclusionHook] = []
+
+
+def register_exclusion_hook(hook: ExclusionHook) -> None:
+    if hook not in _EXCLUSION_HOOKS:
+        _EXCLUSION_HOOKS.append(hook)
+
+
+def _after_ingest(delivery: Delivery) -> None:
+    for hook in _EXCLUSION_HOOKS:
+        hook.after_ingest(delivery)
 
 
 def ingest(
@@ -67,6 +90,7 @@ def ingest(
         )
         delivery.refresh_from_db()
         log.delivery_finished(actor, delivery)
+        _after_ingest(delivery)
         return IngestOutcome(delivery, conversations_of(delivery), delivery.counts)
     moment = in_custodian_zone(exported_at, custodian)
     return process(delivery, str(path), actor=actor, exported_at=moment, secret=secret, progress=progress)
@@ -107,8 +131,9 @@ def process(
     try:
         with tempfile.TemporaryDirectory(prefix="chatarchief-") as workdir, _no_cyclic_gc():
             export = _parse(path, delivery, workdir, secret, progress)
+            excluded = sum(hook.filter_export(delivery, export) for hook in _EXCLUSION_HOOKS)
             store_media(export, progress)
-            outcome = _load(delivery, export, exported_at, progress)
+            outcome = _load(delivery, export, exported_at, progress, excluded)
     except ChatarchiefError as error:
         return _failed(delivery, actor, with_file(error, delivery.file_name))
     except Exception:
@@ -121,6 +146,7 @@ def process(
         )
         return _failed(delivery, actor, error)
     log.delivery_finished(actor, outcome.delivery)
+    _after_ingest(outcome.delivery)
     return outcome
 
 
@@ -150,11 +176,11 @@ def _failed(delivery: Delivery, actor: str, error: ChatarchiefError) -> IngestOu
 
 
 def _load(
-    delivery: Delivery, export: Export, exported_at: dt.datetime | None, progress: Progress | None
+    delivery: Delivery, export: Export, exported_at: dt.datetime | None, progress: Progress | None, excluded: int = 0
 ) -> IngestOutcome:
     """Stages 3-5 in one transaction: load every conversation, then findings, then cadence."""
     secured, source = secured_at(export, exported_at, delivery)
-    total = LoadCounts()
+    total = LoadCounts(excluded=excluded)
     conversations = []
     touched: list[Touched] = []
     with transaction.atomic():

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "chatarchief.intake",
     "chatarchief.api",
     "chatarchief.search",
+    "chatarchief.review",
     "chatarchief.web",
 ]
 

@@ -50,6 +50,7 @@ class BlobStore(Protocol):
     def key_id(self, sha256: str) -> str | None: ...
     def rewrap_stored(self, name: str, keyring: Keyring, new: KeyProvider, sha256: str = "") -> bool: ...
     def adopt_legacy(self, sha256: str) -> bool: ...
+    def remove(self, sha256: str) -> bool: ...
 
 
 def hash_file(path: str | os.PathLike[str]) -> tuple[str, int]:
@@ -148,6 +149,16 @@ class _NamedStore:
                     return False
             self._commit(spool, name)
         return True
+
+    def remove(self, sha256: str) -> bool:
+        """Remove the stored file of `sha256` (keyed and any plain-named copy): the one way a blob
+        leaves the store, for content excluded from the archive (review app). False: none was kept."""
+        removed = False
+        for name in (self.namer().name(sha256), legacy_name(sha256)):
+            if self._has(name):
+                self._delete(name)
+                removed = True
+        return removed
 
     def adopt_legacy(self, sha256: str) -> bool:
         """Move the blob kept under the plain `sha256` to its keyed name, re-encrypted in the current
