@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from chatarchief.archive.models import Custodian, DeliveryStatus
 from chatarchief.archive.services.load import Touched
-from chatarchief.compliance import cadence, findings
+from chatarchief.compliance import cadence, findings, private_contacts
 from chatarchief.compliance.models import Finding, FindingType
 
 
@@ -62,9 +62,12 @@ def status(custodian: Custodian, at: dt.datetime | None = None) -> Status:
 
 
 def record_load(touched: Iterable[Touched]) -> None:
-    """The findings stage of an ingest: each loaded conversation's message findings."""
+    """The findings stage of an ingest: each loaded conversation's message findings, and a
+    `private_contact` finding for a conversation with a private or party contact."""
+    touched = list(touched)
     for conversation in touched:
         findings.for_load(conversation)
+    private_contacts.for_load(touched)
 
 
 def refresh_cadence(custodian: Custodian, at: dt.datetime | None = None) -> list[Finding]:

@@ -43,7 +43,7 @@ from chatarchief.archive.models import (
 )
 from chatarchief.archive.services import blobs
 from chatarchief.audit import log
-from chatarchief.compliance.models import Finding
+from chatarchief.compliance.models import Finding, FindingType
 from chatarchief.core.errors import ChatarchiefError
 from chatarchief.core.identity import match_key
 from chatarchief.review import fingerprints, originals, scrub
@@ -214,6 +214,9 @@ def purge_messages(ids: list[int]) -> list[str]:
 
 def purge_conversation(conversation: Conversation) -> None:
     search.remove_conversation(conversation.pk)
+    # a private_contact finding stays (it tells compliance the business phone carried the chat): the
+    # conversation's id is in its subject, its details name no one
+    Finding.objects.filter(conversation=conversation, type=FindingType.PRIVATE_CONTACT).update(conversation=None)
     Finding.objects.filter(conversation=conversation).delete()
     Participant.objects.filter(conversation=conversation).delete()
     Coverage.objects.filter(conversation=conversation).delete()

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from chatarchief.archive.models import Delivery, DeliveryStatus
 from chatarchief.audit import log
+from chatarchief.compliance import private_contacts
 from chatarchief.core.identity import occurrence_keys
 from chatarchief.core.model import Export
 from chatarchief.review import fingerprints, originals, scrub
@@ -39,6 +40,9 @@ def excluded_conversation_ids() -> set[int]:
 
 
 class ReviewExclusionHook:
+    def __init__(self) -> None:
+        self.seen: dict[int, list[tuple[int, str]]] = {}  # delivery -> excluded conversations (id, label)
+
     def filter_export(self, delivery: Delivery, export: Export) -> int:
         custodian_id = delivery.custodian_id
         has_conversations = ExcludedConversation.objects.filter(custodian_id=custodian_id).exists()
@@ -54,6 +58,7 @@ class ReviewExclusionHook:
             conv_fp = fingerprints.conversation_fingerprint(custodian_id, str(conversation.channel), conversation.key)
             if conv_fp in excluded.conversations:
                 dropped += len(conversation.messages)
+                self.seen.setdefault(delivery.pk, []).append(_excluded_conversation(custodian_id, conv_fp))
                 continue
             kept.append(conversation)
             prefix = f"{conv_fp}:"
@@ -75,10 +80,25 @@ class ReviewExclusionHook:
 
     def after_ingest(self, delivery: Delivery) -> None:
         delivery.refresh_from_db()
+        for conversation_ref, label in self.seen.pop(delivery.pk, []):
+            if delivery.status == DeliveryStatus.INGESTED:  # the business phone still carries the chat
+                private_contacts.record(
+                    delivery.custodian_id,
+                    delivery.pk,
+                    category=label,
+                    by="excluded_conversation",
+                    conversation_id=None,
+                    subject=f"delivery:{delivery.pk}:excluded:{conversation_ref}",
+                )
         if delivery.status == DeliveryStatus.DUPLICATE and delivery.duplicate_of_id:
             _follow_twin(delivery)
         elif delivery.status == DeliveryStatus.INGESTED and int((delivery.counts or {}).get("excluded", 0)) > 0:
             _rewrite_at_ingest(delivery)
+
+
+def _excluded_conversation(custodian_id: int, fingerprint: str) -> tuple[int, str]:
+    row = ExcludedConversation.objects.select_related("decision").get(custodian_id=custodian_id, fingerprint=fingerprint)
+    return row.conversation_ref, row.decision.label
 
 
 def _follow_twin(delivery: Delivery) -> None:
