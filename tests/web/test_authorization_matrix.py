@@ -117,6 +117,45 @@ TABLE: dict[str, Row] = {
         method="post",
         ok=frozenset({302}),
     ),
+    # the weekly review (issue 16): reviewers decide and confirm, custodians propose for their own
+    # archive; decisions and tombstones (no content) also for auditors and admins of the organisation
+    "review_queue": Row(per_column(CONTENT_OWN, frozenset({"reviewer"}), NONE), target="custodian"),
+    "review_decide": Row(
+        per_column(frozenset({"reviewer"}), frozenset({"reviewer"}), NONE),
+        target="custodian",
+        method="post",
+        ok=frozenset({302}),
+        data=lambda w, c: {"label": "business", "reason": "zakelijk", "conversation": w.archives[c].conversation.pk},
+    ),
+    "review_propose": Row(
+        per_column(frozenset({"custodian"}), NONE, NONE),
+        target="custodian",
+        method="post",
+        ok=frozenset({302}),
+        data=lambda w, c: {"label": "private", "reason": "privé", "conversation": w.archives[c].conversation.pk},
+    ),
+    "review_decisions": Row(
+        per_column(
+            frozenset({"custodian", "reviewer", "auditor", "admin"}), frozenset({"reviewer", "auditor", "admin"}), NONE
+        ),
+        target="custodian",
+    ),
+    "review_confirm": Row(
+        per_column(frozenset({"reviewer"}), frozenset({"reviewer"}), NONE),
+        target="decision",
+        method="post",
+        ok=frozenset({302}),
+    ),
+    "review_agenda": Row(everywhere(frozenset({"reviewer"}))),
+    "review_standup": Row(
+        everywhere(frozenset({"reviewer"})),
+        method="post",
+        ok=frozenset({302}),
+        data=lambda w, c: {"organisation": "A", "action": "open", "held_on": "2026-01-05", "attendees": "anna, bram"},
+    ),
+    "review_retrain": Row(
+        everywhere(frozenset({"reviewer"})), method="post", ok=frozenset({302}), data=lambda w, c: {"organisation": "A"}
+    ),
     # single sign-on (mounted only with CHATARCHIEF_OIDC_ENABLED=1; see tests/access/test_oidc.py)
     "oidc_authentication_init": Row(everywhere(EVERY), ok=frozenset({302}), anon=frozenset({302}), optional=True),
     "oidc_authentication_callback": Row(everywhere(EVERY), ok=frozenset({302}), anon=frozenset({302}), optional=True),
@@ -158,11 +197,34 @@ def _kwargs(world: World, row: Row, column: str) -> dict[str, Any]:
         return {"slug": archive.custodian.slug}
     if row.target == "managed":
         return {"pk": world.managed[column].pk}
+    if row.target == "decision":
+        return {"pk": _awaiting_decision(world, column).pk}
     if row.target == "revocable":
         return {"pk": world.revocable[column].pk}
     if row.target == "service_account":
         return {"pk": world.service_accounts[column].pk}
     return {"pk": getattr(archive, row.target).pk}
+
+
+def _awaiting_decision(world: World, column: str) -> Any:
+    """A private decision on the last message of the column's chat, by a reviewer outside the world."""
+    from django.utils import timezone
+
+    from chatarchief.review.models import Decision
+
+    archive = world.archives[column]
+    message = archive.conversation.messages.order_by("-sent_at_ms").first()
+    return Decision.objects.create(
+        custodian=archive.custodian,
+        conversation=archive.conversation,
+        conversation_ref=archive.conversation.pk,
+        message_ids=[message.pk],
+        label="private",
+        reason="privé",
+        status="awaiting_confirmation",
+        decided_by_name="another-reviewer",
+        decided_at=timezone.now(),
+    )
 
 
 # Targets that are not part of a custodian's archive (users and service accounts to administer).

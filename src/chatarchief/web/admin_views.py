@@ -192,5 +192,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "verified": True,
             "can_deliver": access.custodians_for(user, Action.DELIVER).exists(),
             "can_administer": bool(admin_scope(user)),
+            "can_review": access.custodians_for(user, Action.CLASSIFY).exists(),
         }
     }

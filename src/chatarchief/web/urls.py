@@ -28,6 +28,7 @@ urlpatterns = [
     path("beheer/gebruikers/<int:pk>/uitschakelen/", admin_views.user_disable, name="user_disable"),
     path("beheer/serviceaccounts/<int:pk>/intrekken/", admin_views.serviceaccount_revoke, name="serviceaccount_revoke"),
     path("api/v1/", include("chatarchief.api.urls")),
+    path("", include("chatarchief.review.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on (off by default): the IdP redirects back to the callback
