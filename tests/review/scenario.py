@@ -48,7 +48,9 @@ def _colleague(month: int) -> list[Spec]:
     specs = [
         Spec(COLLEAGUE, START + dt.timedelta(hours=1), BUSINESS),
         Spec(SELF, START + dt.timedelta(hours=1, minutes=3), "Akkoord met de lijn, dank."),
-        Spec(COLLEAGUE, START + dt.timedelta(hours=1, minutes=4), "nota", kind="media", media="DOC-20250106-WA0002.pdf"),
+        Spec(
+            COLLEAGUE, START + dt.timedelta(hours=1, minutes=4), "nota", kind="media", media="DOC-20250106-WA0002.pdf"
+        ),
         Spec(COLLEAGUE, dt.datetime(2025, 1, 14, 7, 55), WISH),
         Spec(COLLEAGUE, dt.datetime(2025, 1, 14, 7, 56), "taart", kind="media", media="IMG-20250114-WA0003.jpg"),
         Spec(SELF, dt.datetime(2025, 1, 14, 9, 0), "Kun je de notitie over netcongestie voor vrijdag sturen?"),

@@ -10,7 +10,7 @@ import pytest
 from chatarchief.cli import main
 from chatarchief.review.models import Contact, ContactMark, Decision
 from tests.review import scenario
-from tests.review.helpers import custodian_with_reviewers, ingest_month, import_scenario_contacts
+from tests.review.helpers import custodian_with_reviewers, import_scenario_contacts, ingest_month
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,9 @@ def test_contacts_import_is_all_or_nothing_and_names_the_bad_line(tmp_path, caps
     monkeypatch.setenv("CHATARCHIEF_LANG", "en")
     custodian, _, _ = custodian_with_reviewers()
     bad = tmp_path / "bad.csv"
-    bad.write_text("name,phone,category,note\nMark,+31 6 30000001,privé,\nJan,+31 6 30000002,vriend,\n", encoding="utf-8")
+    bad.write_text(
+        "name,phone,category,note\nMark,+31 6 30000001,privé,\nJan,+31 6 30000002,vriend,\n", encoding="utf-8"
+    )
     assert main(["contacts", "import", str(bad), "--custodian", custodian.slug]) == 2
     error = capsys.readouterr().err
     assert "bad.csv" in error and "line 3" in error
@@ -35,7 +37,9 @@ def test_contacts_import_is_all_or_nothing_and_names_the_bad_line(tmp_path, caps
     assert main(["contacts", "import", str(good), "--custodian", custodian.slug, "--json"]) == 0
     assert _json(capsys)["unchanged"] == 3
     changed = tmp_path / "changed.csv"
-    changed.write_text(good.read_text(encoding="utf-8").replace("privé;echtgenoot", "partij;toch partij"), encoding="utf-8")
+    changed.write_text(
+        good.read_text(encoding="utf-8").replace("privé;echtgenoot", "partij;toch partij"), encoding="utf-8"
+    )
     assert main(["contacts", "import", str(changed), "--custodian", custodian.slug, "--json"]) == 0
     assert _json(capsys)["changed"] == 1
     spouse = Contact.objects.get(name=scenario.SPOUSE)
@@ -82,10 +86,31 @@ def test_decide_and_confirm_by_two_reviewers_and_never_by_the_same(tmp_path, cap
     assert Decision.objects.get(pk=decided["decision_id"]).status == "awaiting_confirmation"
 
     assert main(["review", "confirm", str(decided["decision_id"]), "--by", second.username, "--json"]) == 0
-    assert _json(capsys) == {"excluded_messages": 4, "destroyed_originals": 1, "derived_originals": 0, "removed_media": 1}
+    assert _json(capsys) == {
+        "excluded_messages": 4,
+        "destroyed_originals": 1,
+        "derived_originals": 0,
+        "removed_media": 1,
+    }
 
-    assert main(["review", "decide", "--message", str(wish), "--label", "business", "--by", second.username,
-                 "--reason", "Toch zakelijk", "--json"]) == 0
+    assert (
+        main(
+            [
+                "review",
+                "decide",
+                "--message",
+                str(wish),
+                "--label",
+                "business",
+                "--by",
+                second.username,
+                "--reason",
+                "Toch zakelijk",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert _json(capsys)["status"] == "final"
     assert main(["review", "confirm", str(Decision.objects.latest("id").pk), "--by", first.username]) == 2
 
@@ -104,6 +129,21 @@ def test_decide_refuses_a_user_without_the_reviewer_role(tmp_path, capsys):
     ingest_month(custodian, tmp_path, 1)
     get_user_model().objects.create_user("buitenstaander")
     conversation = custodian.conversations.first()
-    assert main(["review", "decide", "--conversation", str(conversation.pk), "--label", "private",
-                 "--by", "buitenstaander", "--reason", "x"]) == 2
+    assert (
+        main(
+            [
+                "review",
+                "decide",
+                "--conversation",
+                str(conversation.pk),
+                "--label",
+                "private",
+                "--by",
+                "buitenstaander",
+                "--reason",
+                "x",
+            ]
+        )
+        == 2
+    )
     assert not Decision.objects.exists()

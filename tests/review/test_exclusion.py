@@ -60,7 +60,16 @@ def _archive_state(custodian):
     rows = []
     for message in Message.objects.filter(conversation__custodian=custodian).select_related("conversation"):
         files = sorted((a.filename, a.blob_id or "") for a in message.attachments.all())
-        rows.append((message.conversation.title, message.sender_key, message.sent_at_ms, message.kind, message.body, tuple(files)))
+        rows.append(
+            (
+                message.conversation.title,
+                message.sender_key,
+                message.sent_at_ms,
+                message.kind,
+                message.body,
+                tuple(files),
+            )
+        )
     return sorted(rows)
 
 
@@ -93,7 +102,10 @@ def test_exclusion_leaves_nothing_but_tombstones_derived_originals_and_audit(tmp
 
     # what remains: tombstones without text or names, derived originals that parse, the audit trail
     tombstones = list(Tombstone.objects.order_by("id"))
-    assert [(t.scope, t.message_count, t.label) for t in tombstones] == [("conversation", 4, "private"), ("messages", 2, "private")]
+    assert [(t.scope, t.message_count, t.label) for t in tombstones] == [
+        ("conversation", 4, "private"),
+        ("messages", 2, "private"),
+    ]
     assert all(t.decided_by_name == "anna-eva" and t.confirmed_by_name == "bram-eva" for t in tombstones)
     named = {table for table, _ in leaks_in_database(("Mark ❤", "Mark \u2764"))}
     # the contact itself, and the file name a delivery (and its audit events) keep; no conversation, no message

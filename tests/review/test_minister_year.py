@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from chatarchief.archive.services import registry
-from chatarchief.core.rules.labels import Label
 from chatarchief.compliance.models import Finding
+from chatarchief.core.rules.labels import Label
 from chatarchief.intake.pipeline import ingest
 from chatarchief.review.classify import classify, differing_messages
 from chatarchief.review.contacts import import_contacts

@@ -34,7 +34,9 @@ def _assert_clean(data: Path) -> None:
         assert not [m for m in MARKERS if m in raw], f"excluded bytes in {path.name}"
 
 
-@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the raw-file check is for the embedded SQLite database")
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="the raw-file check is for the embedded SQLite database"
+)
 def test_no_excluded_byte_in_the_sqlite_files_or_the_logs(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CHATARCHIEF_", "DJANGO_"))}
@@ -46,8 +48,28 @@ def test_no_excluded_byte_in_the_sqlite_files_or_the_logs(tmp_path: Path) -> Non
     _run(env, "organisation", "add", "BZK", "--name", "Binnenlandse Zaken", log=log)
     _run(env, "custodian", "add", "eva", "--name", scenario.SELF, "--organisation", "BZK", log=log)
     for name in ("anna", "bram"):
-        _run(env, "user", "add", name, "--password-file", str(password), "--role", "reviewer", "--organisation", "BZK", log=log)
-    _run(env, "contacts", "import", str(scenario.write_contacts(tmp_path / "contacts.csv")), "--custodian", "eva", log=log)
+        _run(
+            env,
+            "user",
+            "add",
+            name,
+            "--password-file",
+            str(password),
+            "--role",
+            "reviewer",
+            "--organisation",
+            "BZK",
+            log=log,
+        )
+    _run(
+        env,
+        "contacts",
+        "import",
+        str(scenario.write_contacts(tmp_path / "contacts.csv")),
+        "--custodian",
+        "eva",
+        log=log,
+    )
     for path in scenario.write_month(tmp_path / "m1", 1).values():
         _run(env, "ingest", str(path), "--custodian", "eva", "--json", log=log)
     labels = json.loads(_run(env, "classify", "--custodian", "eva", "--json", log=log))
@@ -55,7 +77,20 @@ def test_no_excluded_byte_in_the_sqlite_files_or_the_logs(tmp_path: Path) -> Non
     wish = labels["messages"][0]["message_id"]
     decided = []
     for target in (["--conversation", str(spouse)], ["--message", str(wish), "--message", str(wish + 1)]):
-        out = _run(env, "review", "decide", *target, "--label", "private", "--by", "anna", "--reason", "privé", "--json", log=log)
+        out = _run(
+            env,
+            "review",
+            "decide",
+            *target,
+            "--label",
+            "private",
+            "--by",
+            "anna",
+            "--reason",
+            "privé",
+            "--json",
+            log=log,
+        )
         decided.append(json.loads(out)["decision_id"])
     for decision in decided:
         _run(env, "review", "confirm", str(decision), "--by", "bram", "--json", log=log)
@@ -71,4 +106,6 @@ def test_no_excluded_byte_in_the_sqlite_files_or_the_logs(tmp_path: Path) -> Non
     _assert_clean(data)
     everything = b"".join(log)
     assert not [m for m in MARKERS if m in everything], "excluded text in the commands' output or logs"
-    assert b"PRIVEWENS" not in b"".join(p.read_bytes() for p in data.rglob("*") if p.is_file() and "blobs" not in p.parts)
+    assert b"PRIVEWENS" not in b"".join(
+        p.read_bytes() for p in data.rglob("*") if p.is_file() and "blobs" not in p.parts
+    )

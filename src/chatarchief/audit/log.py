@@ -272,7 +272,12 @@ def blobs_renamed(actor: str, report: dict[str, Any]) -> AuditEvent:
 
 def contacts_imported(actor: str, custodian: Any, *, file: str, created: int, changed: int) -> AuditEvent:
     return _record(
-        actor, "review.contacts_imported", obj=custodian, custodian=custodian.slug, file=file, created=created,
+        actor,
+        "review.contacts_imported",
+        obj=custodian,
+        custodian=custodian.slug,
+        file=file,
+        created=created,
         changed=changed,
     )
 
@@ -343,17 +348,27 @@ def excluded_at_ingest(actor: str, delivery: Any, *, messages: int, original: st
 
 def standup_opened(actor: str, session: Any) -> AuditEvent:
     return _record(
-        actor, "review.standup_opened", obj=session, organisation=session.organisation.code,
-        held_on=session.held_on, attendees=list(session.attendees),
+        actor,
+        "review.standup_opened",
+        obj=session,
+        organisation=session.organisation.code,
+        held_on=session.held_on,
+        attendees=list(session.attendees),
     )
 
 
 def standup_closed(actor: str, session: Any, decisions: int) -> AuditEvent:
-    return _record(actor, "review.standup_closed", obj=session, organisation=session.organisation.code, decisions=decisions)
+    return _record(
+        actor, "review.standup_closed", obj=session, organisation=session.organisation.code, decisions=decisions
+    )
 
 
 def suggestions_trained(actor: str, organisation: Any, *, decisions: int, status: str) -> AuditEvent:
     return _record(
-        actor, "review.suggestions_trained", obj=organisation, organisation=organisation.code, decisions=decisions,
+        actor,
+        "review.suggestions_trained",
+        obj=organisation,
+        organisation=organisation.code,
+        decisions=decisions,
         status=status,
     )

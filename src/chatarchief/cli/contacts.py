@@ -41,7 +41,9 @@ def import_contacts(file: str, slug: str | None, code: str | None, as_json: bool
     if as_json:
         print_json(result.as_dict())
     else:
-        click.echo(f"{result.contacts} contacts: {result.created} new, {result.changed} changed, {result.unchanged} unchanged")
+        click.echo(
+            f"{result.contacts} contacts: {result.created} new, {result.changed} changed, {result.unchanged} unchanged"
+        )
     return 0
 
 

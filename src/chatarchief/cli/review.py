@@ -118,7 +118,9 @@ def confirm(decision_id: int, username: str, as_json: bool) -> int:
     decision = Decision.objects.select_related("custodian").filter(pk=decision_id).first()
     if decision is None:
         raise ChatarchiefError(
-            "review.unknown_decision", nl=f"Besluit {decision_id} bestaat niet.", en=f"Decision {decision_id} does not exist."
+            "review.unknown_decision",
+            nl=f"Besluit {decision_id} bestaat niet.",
+            en=f"Decision {decision_id} does not exist.",
         )
     result = run(_user(username), decision, actor=f"cli:{username}").as_dict()
     if as_json:

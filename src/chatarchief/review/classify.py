@@ -139,9 +139,7 @@ def classify(
     for conversation in query:
         facts = facts_of(conversation, custodian)
         decided = by_conversation.get(conversation.pk)
-        label = classify_conversation(
-            facts, book, ruleset, decided_label=Label(decided.label) if decided else None
-        )
+        label = classify_conversation(facts, book, ruleset, decided_label=Label(decided.label) if decided else None)
         ids = {m.id for m in facts.messages}
         mine = {i: d for i, d in by_message.items() if i in ids}
         found.append(Classified(conversation, label, decided, mine, facts))

@@ -73,9 +73,7 @@ def import_contacts(
     return result
 
 
-def _create(
-    item: ParsedContact, custodian: Any, organisation: Any, actor: str, now: Any, source: str
-) -> Contact:
+def _create(item: ParsedContact, custodian: Any, organisation: Any, actor: str, now: Any, source: str) -> Contact:
     contact = Contact.objects.create(
         custodian=custodian,
         organisation=organisation,
@@ -135,7 +133,11 @@ def mark_contact(contact: Contact, category: str, *, actor: str, reason: str) ->
 def contacts_of(custodian: Custodian) -> list[Contact]:
     """The custodian's own contacts, then their organisation's."""
     own = list(Contact.objects.filter(custodian=custodian))
-    shared = list(Contact.objects.filter(organisation_id=custodian.organisation_id, custodian=None)) if custodian.organisation_id else []
+    shared = (
+        list(Contact.objects.filter(organisation_id=custodian.organisation_id, custodian=None))
+        if custodian.organisation_id
+        else []
+    )
     return own + shared
 
 

@@ -45,9 +45,7 @@ def _label(value: str) -> str:
         ) from None
 
 
-def target(
-    *, conversation_id: int | None = None, message_ids: Sequence[int] = ()
-) -> tuple[Conversation, list[int]]:
+def target(*, conversation_id: int | None = None, message_ids: Sequence[int] = ()) -> tuple[Conversation, list[int]]:
     """The conversation and messages a decision or proposal is about (messages of one conversation)."""
     if bool(conversation_id) == bool(message_ids):
         raise _error(
@@ -58,7 +56,11 @@ def target(
     if conversation_id:
         found = Conversation.objects.select_related("custodian").filter(pk=conversation_id).first()
         if found is None:
-            raise _error("unknown_conversation", f"Gesprek {conversation_id} bestaat niet.", f"Conversation {conversation_id} does not exist.")
+            raise _error(
+                "unknown_conversation",
+                f"Gesprek {conversation_id} bestaat niet.",
+                f"Conversation {conversation_id} does not exist.",
+            )
         return found, []
     ids = sorted(set(int(i) for i in message_ids))
     rows = dict(Message.objects.filter(pk__in=ids).values_list("id", "conversation_id"))
@@ -86,7 +88,9 @@ def _rules_of(custodian: Custodian, conversation: Conversation, message_ids: lis
 def open_standup_of(organisation_id: int | None) -> StandupSession | None:
     if organisation_id is None:
         return None
-    return StandupSession.objects.filter(organisation_id=organisation_id, closed_at__isnull=True).order_by("-id").first()
+    return (
+        StandupSession.objects.filter(organisation_id=organisation_id, closed_at__isnull=True).order_by("-id").first()
+    )
 
 
 def _name(principal: Any, actor: str) -> str:
@@ -160,7 +164,9 @@ def confirm(principal: Any, decision: Decision, *, actor: str) -> exclusion.Excl
             "You cannot confirm your own decision: a second reviewer confirms (four eyes).",
         )
     Decision.objects.filter(pk=decision.pk).update(
-        confirmed_by=principal if getattr(principal, "pk", None) else None, confirmed_by_name=name, confirmed_at=timezone.now()
+        confirmed_by=principal if getattr(principal, "pk", None) else None,
+        confirmed_by_name=name,
+        confirmed_at=timezone.now(),
     )
     decision.refresh_from_db()
     try:
@@ -214,7 +220,9 @@ def open_standup(
     """Start a stand-up: decisions taken while it is open are recorded in it."""
     _require_organisation(principal, organisation)
     with transaction.atomic():
-        StandupSession.objects.filter(organisation=organisation, closed_at__isnull=True).update(closed_at=timezone.now())
+        StandupSession.objects.filter(organisation=organisation, closed_at__isnull=True).update(
+            closed_at=timezone.now()
+        )
         session = StandupSession.objects.create(
             organisation=organisation,
             held_on=held_on,

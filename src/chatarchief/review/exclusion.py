@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min, Max
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from chatarchief.archive.models import (
@@ -144,7 +144,9 @@ def _exclude(decision: Decision, removed: list[str]) -> ExclusionResult:
 def excluded_for(custodian: Custodian) -> originals.Excluded:
     """Every fingerprint of what was excluded for a custodian."""
     return originals.Excluded(
-        conversations=set(ExcludedConversation.objects.filter(custodian=custodian).values_list("fingerprint", flat=True)),
+        conversations=set(
+            ExcludedConversation.objects.filter(custodian=custodian).values_list("fingerprint", flat=True)
+        ),
         messages={
             f"{c}:{m}"
             for c, m in ExcludedMessage.objects.filter(custodian=custodian).values_list(
@@ -163,11 +165,18 @@ def _keep_identity(decision: Decision, conversation: Conversation, conv_fp: str,
             defaults={"conversation_ref": conversation.pk, "decision": decision},
         )
         return
-    rows = Message.objects.filter(pk__in=ids).values_list("sender_key", "sent_at_ms", "digest", "occurrence", "native_id")
+    rows = Message.objects.filter(pk__in=ids).values_list(
+        "sender_key", "sent_at_ms", "digest", "occurrence", "native_id"
+    )
     for sender, sent_at_ms, digest, occurrence, native_id in rows:
-        for fp in fingerprints.message_fingerprints(match_key(sender, sent_at_ms // 60_000, digest, occurrence), native_id):
+        for fp in fingerprints.message_fingerprints(
+            match_key(sender, sent_at_ms // 60_000, digest, occurrence), native_id
+        ):
             ExcludedMessage.objects.get_or_create(
-                custodian_id=custodian_id, conversation_fingerprint=conv_fp, fingerprint=fp, defaults={"decision": decision}
+                custodian_id=custodian_id,
+                conversation_fingerprint=conv_fp,
+                fingerprint=fp,
+                defaults={"decision": decision},
             )
 
 

@@ -42,4 +42,7 @@ def message_fingerprints(match_key: str, native_id: str | None) -> list[str]:
 
 def many(match_keys: Iterable[str]) -> list[str]:
     key = _key()
-    return [hmac.new(key, _PURPOSE + f"message\x1f{m}".encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest() for m in match_keys]
+    return [
+        hmac.new(key, _PURPOSE + f"message\x1f{m}".encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+        for m in match_keys
+    ]

@@ -97,7 +97,9 @@ class ReviewExclusionHook:
 
 
 def _excluded_conversation(custodian_id: int, fingerprint: str) -> tuple[int, str]:
-    row = ExcludedConversation.objects.select_related("decision").get(custodian_id=custodian_id, fingerprint=fingerprint)
+    row = ExcludedConversation.objects.select_related("decision").get(
+        custodian_id=custodian_id, fingerprint=fingerprint
+    )
     return row.conversation_ref, row.decision.label
 
 
@@ -117,7 +119,9 @@ def _follow_twin(delivery: Delivery) -> None:
             change.save()
         gone = delete_unreferenced([delivery.sha256])
     remove_files(gone)
-    log.excluded_at_ingest(ACTOR, delivery, messages=0, original="derived" if earlier.derived_original_id else "destroyed")
+    log.excluded_at_ingest(
+        ACTOR, delivery, messages=0, original="derived" if earlier.derived_original_id else "destroyed"
+    )
 
 
 def _rewrite_at_ingest(delivery: Delivery) -> None:

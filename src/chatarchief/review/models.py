@@ -162,9 +162,7 @@ class ExcludedConversation(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["custodian", "fingerprint"], name="excluded_conversation_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["custodian", "fingerprint"], name="excluded_conversation_once")]
 
 
 class ExcludedMessage(models.Model):

@@ -23,8 +23,21 @@ from chatarchief.core.errors import FormatError
 FORMAT = "chatarchief-normalised/1"
 INDEX = "chatarchief-export.json"
 _FIELDS = (
-    "id", "sender_key", "sender_name", "sent_at_ms", "precision_ms", "kind", "body", "native_id", "event",
-    "details", "edited", "outgoing", "expires_in_ms", "state", "deleted_by",
+    "id",
+    "sender_key",
+    "sender_name",
+    "sent_at_ms",
+    "precision_ms",
+    "kind",
+    "body",
+    "native_id",
+    "event",
+    "details",
+    "edited",
+    "outgoing",
+    "expires_in_ms",
+    "state",
+    "deleted_by",
 )
 
 
@@ -32,7 +45,9 @@ def _messages(coverage: Any, delivery: Delivery) -> list[dict[str, Any]]:
     absent = set(Absence.objects.filter(delivery=delivery).values_list("message_id", flat=True))
     rows = (
         Message.objects.filter(
-            conversation_id=coverage.conversation_id, sent_at_ms__gte=coverage.first_ms, sent_at_ms__lte=coverage.last_ms
+            conversation_id=coverage.conversation_id,
+            sent_at_ms__gte=coverage.first_ms,
+            sent_at_ms__lte=coverage.last_ms,
         )
         .order_by("sent_at_ms", "sort_index", "id")
         .values(*_FIELDS)
@@ -41,8 +56,14 @@ def _messages(coverage: Any, delivery: Delivery) -> list[dict[str, Any]]:
     files: dict[int, list[dict[str, Any]]] = {}
     for a in Attachment.objects.filter(message_id__in=[m["id"] for m in messages]).order_by("position", "id"):
         files.setdefault(a.message_id, []).append(
-            {"filename": a.filename, "mime_type": a.mime_type, "media_type": a.media_type, "size": a.size,
-             "omitted": a.omitted, "sha256": a.blob_id}
+            {
+                "filename": a.filename,
+                "mime_type": a.mime_type,
+                "media_type": a.media_type,
+                "size": a.size,
+                "omitted": a.omitted,
+                "sha256": a.blob_id,
+            }
         )
     for message in messages:
         message["attachments"] = files.get(message.pop("id"), [])

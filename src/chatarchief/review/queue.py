@@ -45,7 +45,13 @@ class QueueItem:
     proposal: Proposal | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (ORDER.index(QueueReason(self.why)), self.confidence, self.custodian.name, self.title, self.message_id or 0)
+        return (
+            ORDER.index(QueueReason(self.why)),
+            self.confidence,
+            self.custodian.name,
+            self.title,
+            self.message_id or 0,
+        )
 
     def as_dict(self, lang: str = "nl") -> dict[str, Any]:
         return {
@@ -90,8 +96,18 @@ def review_queue(custodian: Custodian) -> list[QueueItem]:
         why = _why(label, confidence, suggestion, proposal)
         if why:
             items.append(
-                QueueItem("conversation", custodian, conversation.pk, conversation.title, label, confidence,
-                          item.label.hits, why, suggestion=suggestion, proposal=proposal)
+                QueueItem(
+                    "conversation",
+                    custodian,
+                    conversation.pk,
+                    conversation.title,
+                    label,
+                    confidence,
+                    item.label.hits,
+                    why,
+                    suggestion=suggestion,
+                    proposal=proposal,
+                )
             )
         items += _message_items(item, model, proposals)
     return sorted(items, key=QueueItem.sort_key)
@@ -112,9 +128,20 @@ def _message_items(item: classification.Classified, model: Any, proposals: list[
         proposal = proposed.get(row["message_id"])
         why = _why(row["label"], row["confidence"], suggestion, proposal) or QueueReason.EXCLUDE
         found.append(
-            QueueItem("message", item.conversation.custodian, item.conversation.pk, item.conversation.title,
-                      row["label"], row["confidence"], [row["hit"]] if row["hit"] else [], why,
-                      message_id=row["message_id"], sent_at=row["sent_at"], suggestion=suggestion, proposal=proposal)
+            QueueItem(
+                "message",
+                item.conversation.custodian,
+                item.conversation.pk,
+                item.conversation.title,
+                row["label"],
+                row["confidence"],
+                [row["hit"]] if row["hit"] else [],
+                why,
+                message_id=row["message_id"],
+                sent_at=row["sent_at"],
+                suggestion=suggestion,
+                proposal=proposal,
+            )
         )
     return found
 

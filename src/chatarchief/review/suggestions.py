@@ -27,9 +27,7 @@ CONVERSATION_TEXT = 4000  # characters of a conversation's texts given to the mo
 def examples(organisation: Organisation) -> list[Example]:
     """Every decision of the organisation (not superseded) as training texts with their label."""
     found: list[Example] = []
-    decisions = Decision.objects.filter(custodian__organisation=organisation).exclude(
-        status=DecisionStatus.SUPERSEDED
-    )
+    decisions = Decision.objects.filter(custodian__organisation=organisation).exclude(status=DecisionStatus.SUPERSEDED)
     for decision in decisions.order_by("id"):
         query = Message.objects.filter(kind__in=("text", "media")).exclude(body=None)
         if decision.message_ids:

@@ -67,8 +67,13 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
         }
         for item in items
     ]
-    log.content_read(_actor(request), "review_queue", custodian, custodian.slug,
-                     message_ids=[i.message_id for i in items if i.message_id])
+    log.content_read(
+        _actor(request),
+        "review_queue",
+        custodian,
+        custodian.slug,
+        message_ids=[i.message_id for i in items if i.message_id],
+    )
     return render(
         request,
         "review/queue.html",
@@ -140,8 +145,12 @@ def review_propose(request: HttpRequest, slug: str) -> HttpResponse:
             if not _owned(custodian, conversation_id, message_ids):
                 raise PermissionDenied
             decisions.propose(
-                request.user, label=request.POST.get("label", ""), reason=request.POST.get("reason", ""),
-                actor=_actor(request), conversation_id=conversation_id, message_ids=message_ids,
+                request.user,
+                label=request.POST.get("label", ""),
+                reason=request.POST.get("reason", ""),
+                actor=_actor(request),
+                conversation_id=conversation_id,
+                message_ids=message_ids,
             )
     except ChatarchiefError as error:
         flash.error(request, error.message(_lang()))
@@ -162,9 +171,15 @@ def review_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         flash.success(
             request,
-            _("Uitgesloten: %(messages)d berichten, %(destroyed)d originelen vernietigd, %(derived)d afgeleide originelen, %(media)d mediabestanden verwijderd.")
-            % {"messages": result.excluded_messages, "destroyed": result.destroyed_originals,
-               "derived": result.derived_originals, "media": result.removed_media},
+            _(
+                "Uitgesloten: %(messages)d berichten, %(destroyed)d originelen vernietigd, %(derived)d afgeleide originelen, %(media)d mediabestanden verwijderd."
+            )
+            % {
+                "messages": result.excluded_messages,
+                "destroyed": result.destroyed_originals,
+                "derived": result.derived_originals,
+                "media": result.removed_media,
+            },
         )
     return redirect("review_decisions", slug=decision.custodian.slug)
 

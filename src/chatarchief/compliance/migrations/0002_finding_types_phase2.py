@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0001_initial'),
+        ("compliance", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='finding',
-            name='type',
-            field=models.CharField(choices=[('message_deleted', 'Bericht verwijderd'), ('message_missing', 'Bericht ontbreekt in latere export'), ('message_edited', 'Bericht bewerkt'), ('view_once', 'Eenmalig bekijken gebruikt'), ('disappearing_enabled', 'Verdwijnende berichten aangezet'), ('disappearing_disabled', 'Verdwijnende berichten uitgezet'), ('delivery_overdue', 'Aanlevering te laat'), ('sms_used', 'Sms gebruikt'), ('private_contact', 'Privé- of partijcontact op de zakelijke telefoon'), ('fixity_failure', 'Bestand beschadigd of verdwenen (integriteitscontrole)')], max_length=32),
+            model_name="finding",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("message_deleted", "Bericht verwijderd"),
+                    ("message_missing", "Bericht ontbreekt in latere export"),
+                    ("message_edited", "Bericht bewerkt"),
+                    ("view_once", "Eenmalig bekijken gebruikt"),
+                    ("disappearing_enabled", "Verdwijnende berichten aangezet"),
+                    ("disappearing_disabled", "Verdwijnende berichten uitgezet"),
+                    ("delivery_overdue", "Aanlevering te laat"),
+                    ("sms_used", "Sms gebruikt"),
+                    ("private_contact", "Privé- of partijcontact op de zakelijke telefoon"),
+                    ("fixity_failure", "Bestand beschadigd of verdwenen (integriteitscontrole)"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

@@ -6,197 +6,398 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('archive', '0004_delivery_original_removable'),
+        ("archive", "0004_delivery_original_removable"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='naam')),
-                ('name_key', models.CharField(db_index=True, max_length=300)),
-                ('phones', models.JSONField(blank=True, default=list)),
-                ('signal_ids', models.JSONField(blank=True, default=list)),
-                ('telegram_ids', models.JSONField(blank=True, default=list)),
-                ('category', models.CharField(choices=[('business', 'Zakelijk'), ('private', 'Privé'), ('party', 'Partijpolitiek')], max_length=16, verbose_name='categorie')),
-                ('note', models.TextField(blank=True)),
-                ('marked_by', models.CharField(max_length=200)),
-                ('marked_at', models.DateTimeField()),
-                ('reason', models.TextField(blank=True)),
-                ('custodian', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='review_contacts', to='archive.custodian')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='review_contacts', to='archive.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=300, verbose_name="naam")),
+                ("name_key", models.CharField(db_index=True, max_length=300)),
+                ("phones", models.JSONField(blank=True, default=list)),
+                ("signal_ids", models.JSONField(blank=True, default=list)),
+                ("telegram_ids", models.JSONField(blank=True, default=list)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("business", "Zakelijk"), ("private", "Privé"), ("party", "Partijpolitiek")],
+                        max_length=16,
+                        verbose_name="categorie",
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("marked_by", models.CharField(max_length=200)),
+                ("marked_at", models.DateTimeField()),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_contacts",
+                        to="archive.custodian",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_contacts",
+                        to="archive.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContactMark',
+            name="ContactMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('business', 'Zakelijk'), ('private', 'Privé'), ('party', 'Partijpolitiek')], max_length=16)),
-                ('marked_by', models.CharField(max_length=200)),
-                ('marked_at', models.DateTimeField()),
-                ('reason', models.TextField(blank=True)),
-                ('source', models.CharField(blank=True, max_length=500)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='marks', to='review.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("business", "Zakelijk"), ("private", "Privé"), ("party", "Partijpolitiek")],
+                        max_length=16,
+                    ),
+                ),
+                ("marked_by", models.CharField(max_length=200)),
+                ("marked_at", models.DateTimeField()),
+                ("reason", models.TextField(blank=True)),
+                ("source", models.CharField(blank=True, max_length=500)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="marks", to="review.contact"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['marked_at', 'id'],
+                "ordering": ["marked_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('conversation_ref', models.BigIntegerField()),
-                ('message_ids', models.JSONField(blank=True, default=list)),
-                ('label', models.CharField(choices=[('business', 'Zakelijk'), ('private', 'Privé'), ('party', 'Partijpolitiek')], max_length=16)),
-                ('reason', models.TextField()),
-                ('rules', models.JSONField(blank=True, default=list)),
-                ('status', models.CharField(choices=[('final', 'Besloten (zakelijk)'), ('awaiting_confirmation', 'Wacht op bevestiging door een tweede beoordelaar'), ('excluded', 'Bevestigd en uit het archief verwijderd'), ('superseded', 'Vervangen door een later besluit')], max_length=32)),
-                ('decided_by_name', models.CharField(max_length=200)),
-                ('decided_at', models.DateTimeField()),
-                ('confirmed_by_name', models.CharField(blank=True, max_length=200)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('conversation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='archive.conversation')),
-                ('custodian', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='archive.custodian')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("conversation_ref", models.BigIntegerField()),
+                ("message_ids", models.JSONField(blank=True, default=list)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[("business", "Zakelijk"), ("private", "Privé"), ("party", "Partijpolitiek")],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("rules", models.JSONField(blank=True, default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("final", "Besloten (zakelijk)"),
+                            ("awaiting_confirmation", "Wacht op bevestiging door een tweede beoordelaar"),
+                            ("excluded", "Bevestigd en uit het archief verwijderd"),
+                            ("superseded", "Vervangen door een later besluit"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("decided_by_name", models.CharField(max_length=200)),
+                ("decided_at", models.DateTimeField()),
+                ("confirmed_by_name", models.CharField(blank=True, max_length=200)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="archive.conversation",
+                    ),
+                ),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="archive.custodian"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at', '-id'],
+                "ordering": ["-decided_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OriginalChange',
+            name="OriginalChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('destroyed', 'Origineel vernietigd'), ('derived', 'Vervangen door een afgeleid origineel')], max_length=16)),
-                ('original_sha256', models.CharField(db_index=True, max_length=64)),
-                ('original_size', models.BigIntegerField()),
-                ('derived_sha256', models.CharField(blank=True, max_length=64)),
-                ('derived_size', models.BigIntegerField(blank=True, null=True)),
-                ('method', models.CharField(blank=True, max_length=32)),
-                ('removed_lines', models.JSONField(blank=True, default=list)),
-                ('removed_files', models.IntegerField(default=0)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('decision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='review.decision')),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='archive.delivery')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("destroyed", "Origineel vernietigd"),
+                            ("derived", "Vervangen door een afgeleid origineel"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("original_sha256", models.CharField(db_index=True, max_length=64)),
+                ("original_size", models.BigIntegerField()),
+                ("derived_sha256", models.CharField(blank=True, max_length=64)),
+                ("derived_size", models.BigIntegerField(blank=True, null=True)),
+                ("method", models.CharField(blank=True, max_length=32)),
+                ("removed_lines", models.JSONField(blank=True, default=list)),
+                ("removed_files", models.IntegerField(default=0)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="review.decision",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="archive.delivery"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('conversation_ref', models.BigIntegerField()),
-                ('message_ids', models.JSONField(blank=True, default=list)),
-                ('label', models.CharField(choices=[('business', 'Zakelijk'), ('private', 'Privé'), ('party', 'Partijpolitiek')], max_length=16)),
-                ('reason', models.TextField(blank=True)),
-                ('proposed_by', models.CharField(max_length=200)),
-                ('proposed_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('decided', 'Besloten')], default='open', max_length=16)),
-                ('conversation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='archive.conversation')),
-                ('custodian', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='archive.custodian')),
-                ('decision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='review.decision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("conversation_ref", models.BigIntegerField()),
+                ("message_ids", models.JSONField(blank=True, default=list)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[("business", "Zakelijk"), ("private", "Privé"), ("party", "Partijpolitiek")],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("proposed_by", models.CharField(max_length=200)),
+                ("proposed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("decided", "Besloten")], default="open", max_length=16
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="archive.conversation",
+                    ),
+                ),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="archive.custodian"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="review.decision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['proposed_at', 'id'],
+                "ordering": ["proposed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StandupSession',
+            name="StandupSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='datum')),
-                ('attendees', models.JSONField(blank=True, default=list)),
-                ('opened_by', models.CharField(max_length=200)),
-                ('opened_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='archive.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("held_on", models.DateField(verbose_name="datum")),
+                ("attendees", models.JSONField(blank=True, default=list)),
+                ("opened_by", models.CharField(max_length=200)),
+                ("opened_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="archive.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on', '-id'],
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='decision',
-            name='standup',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='decisions', to='review.standupsession'),
+            model_name="decision",
+            name="standup",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="decisions",
+                to="review.standupsession",
+            ),
         ),
         migrations.CreateModel(
-            name='Tombstone',
+            name="Tombstone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('conversation_ref', models.BigIntegerField()),
-                ('channel', models.CharField(max_length=16)),
-                ('scope', models.CharField(max_length=16)),
-                ('message_refs', models.JSONField(blank=True, default=list)),
-                ('period_from', models.DateTimeField(blank=True, null=True)),
-                ('period_to', models.DateTimeField(blank=True, null=True)),
-                ('message_count', models.IntegerField()),
-                ('label', models.CharField(choices=[('business', 'Zakelijk'), ('private', 'Privé'), ('party', 'Partijpolitiek')], max_length=16)),
-                ('rules', models.JSONField(blank=True, default=list)),
-                ('decided_by_name', models.CharField(max_length=200)),
-                ('confirmed_by_name', models.CharField(max_length=200)),
-                ('decided_at', models.DateTimeField()),
-                ('excluded_at', models.DateTimeField()),
-                ('delivery_id_at_ingest', models.BigIntegerField(blank=True, null=True)),
-                ('custodian', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='archive.custodian')),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tombstones', to='review.decision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("conversation_ref", models.BigIntegerField()),
+                ("channel", models.CharField(max_length=16)),
+                ("scope", models.CharField(max_length=16)),
+                ("message_refs", models.JSONField(blank=True, default=list)),
+                ("period_from", models.DateTimeField(blank=True, null=True)),
+                ("period_to", models.DateTimeField(blank=True, null=True)),
+                ("message_count", models.IntegerField()),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[("business", "Zakelijk"), ("private", "Privé"), ("party", "Partijpolitiek")],
+                        max_length=16,
+                    ),
+                ),
+                ("rules", models.JSONField(blank=True, default=list)),
+                ("decided_by_name", models.CharField(max_length=200)),
+                ("confirmed_by_name", models.CharField(max_length=200)),
+                ("decided_at", models.DateTimeField()),
+                ("excluded_at", models.DateTimeField()),
+                ("delivery_id_at_ingest", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="archive.custodian"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="tombstones", to="review.decision"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-excluded_at', '-id'],
+                "ordering": ["-excluded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ExcludedConversation',
+            name="ExcludedConversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('conversation_ref', models.BigIntegerField()),
-                ('custodian', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='archive.custodian')),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='review.decision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("conversation_ref", models.BigIntegerField()),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="archive.custodian"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="review.decision"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('custodian', 'fingerprint'), name='excluded_conversation_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("custodian", "fingerprint"), name="excluded_conversation_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExcludedMessage',
+            name="ExcludedMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('conversation_fingerprint', models.CharField(db_index=True, max_length=64)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('custodian', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='archive.custodian')),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='review.decision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("conversation_fingerprint", models.CharField(db_index=True, max_length=64)),
+                ("fingerprint", models.CharField(max_length=64)),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="archive.custodian"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="review.decision"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('custodian', 'conversation_fingerprint', 'fingerprint'), name='excluded_message_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("custodian", "conversation_fingerprint", "fingerprint"), name="excluded_message_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SuggestionModelStore',
+            name="SuggestionModelStore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', models.BinaryField()),
-                ('decisions', models.IntegerField(default=0)),
-                ('trained_at', models.DateTimeField(auto_now=True)),
-                ('trained_by', models.CharField(max_length=200)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='archive.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("data", models.BinaryField()),
+                ("decisions", models.IntegerField(default=0)),
+                ("trained_at", models.DateTimeField(auto_now=True)),
+                ("trained_by", models.CharField(max_length=200)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="archive.organisation"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organisation',), name='suggestion_model_per_organisation')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organisation",), name="suggestion_model_per_organisation")
+                ],
             },
         ),
     ]
