@@ -89,7 +89,7 @@ def test_exclusion_leaves_nothing_but_tombstones_derived_originals_and_audit(tmp
     by_title = {o.conversations[0]["title"] if o.conversations else scenario.SPOUSE: o for o in february}
     assert february[0].counts["excluded"] == 5 and february[0].conversations == []
     assert by_title[scenario.COLLEAGUE].counts["excluded"] == 2
-    assert by_title[scenario.STAFF].counts["excluded"] == 0
+    assert "excluded" not in by_title[scenario.STAFF].counts  # present only when there were some
     search.index_custodian(custodian.pk)
 
     # nothing excluded remains: any table (audit and search included), any blob (decrypted), the logs

@@ -270,12 +270,13 @@ def blobs_renamed(actor: str, report: dict[str, Any]) -> AuditEvent:
 # never message text, titles of excluded conversations or names of private contacts.
 
 
-def contacts_imported(actor: str, custodian: Any, *, file: str, created: int, changed: int) -> AuditEvent:
+def contacts_imported(actor: str, owner: Any, *, file: str, created: int, changed: int) -> AuditEvent:
+    """A contacts file imported for a custodian or an organisation (`owner`)."""
     return _record(
         actor,
         "review.contacts_imported",
-        obj=custodian,
-        custodian=custodian.slug,
+        obj=owner,
+        custodian=getattr(owner, "slug", ""),
         file=file,
         created=created,
         changed=changed,

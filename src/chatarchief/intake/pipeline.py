@@ -180,7 +180,7 @@ def _load(
 ) -> IngestOutcome:
     """Stages 3-5 in one transaction: load every conversation, then findings, then cadence."""
     secured, source = secured_at(export, exported_at, delivery)
-    total = LoadCounts(excluded=excluded)
+    total = LoadCounts()
     conversations = []
     touched: list[Touched] = []
     with transaction.atomic():
@@ -196,10 +196,11 @@ def _load(
         delivery.status = DeliveryStatus.INGESTED
         delivery.exported_at = secured
         delivery.exported_at_source = source
-        delivery.counts = vars(total)
+        counts = vars(total) | ({"excluded": excluded} if excluded else {})  # only a delivery that had some
+        delivery.counts = counts
         delivery.defects = [
             {"code": d.code, "line": d.line, "raw": d.raw[:500], "message": d.message} for d in export.defects[:1000]
         ]
         delivery.save(update_fields=["status", "exported_at", "exported_at_source", "counts", "defects", "format"])
         compliance.refresh_cadence(custodian, max(timezone.now(), secured))
-    return IngestOutcome(delivery, conversations, vars(total))
+    return IngestOutcome(delivery, conversations, counts)

@@ -68,8 +68,7 @@ def import_contacts(
             else:
                 result.unchanged += 1
         owner = custodian if custodian is not None else organisation
-        if custodian is not None:
-            log.contacts_imported(actor, owner, file=name, created=result.created, changed=result.changed)
+        log.contacts_imported(actor, owner, file=name, created=result.created, changed=result.changed)
     return result
 
 

@@ -37,7 +37,6 @@ class LoadCounts:
     deleted: int = 0
     edited: int = 0
     missing: int = 0
-    excluded: int = 0  # messages of excluded conversations or excluded messages, skipped at ingest (review)
 
     def add(self, other: LoadCounts) -> None:
         for name in vars(self):

@@ -20,6 +20,7 @@ COUNTS = {
     "deleted": _("later verwijderd"),
     "edited": _("later bewerkt"),
     "missing": _("ontbreken in dit bestand"),
+    "excluded": _("uitgesloten (privé of partijpolitiek, niet bewaard)"),
 }
 FORMATS = {
     "whatsapp": _("WhatsApp-export"),
@@ -55,6 +56,16 @@ ACTIONS = {
     "api.account_added": _("Serviceaccount toegevoegd"),
     "api.read": _("Opgevraagd via de API"),
     "api.denied": _("Geweigerd via de API"),
+    "review.contacts_imported": _("Contacten ingelezen"),
+    "review.contact_marked": _("Contact gemarkeerd"),
+    "review.label_proposed": _("Label voorgesteld"),
+    "review.label_decided": _("Label besloten"),
+    "review.confirm_refused": _("Bevestiging geweigerd (vier ogen)"),
+    "review.exclusion_executed": _("Privé- of partijdeel uit het archief verwijderd"),
+    "review.excluded_at_ingest": _("Uitgesloten bij het aanleveren"),
+    "review.standup_opened": _("Stand-up geopend"),
+    "review.standup_closed": _("Stand-up gesloten"),
+    "review.suggestions_trained": _("Suggestiemodel getraind"),
 }
 READS = {
     "conversation.view": _("gesprek"),
