@@ -373,3 +373,8 @@ def suggestions_trained(actor: str, organisation: Any, *, decisions: int, status
         decisions=decisions,
         status=status,
     )
+
+
+def audit_trail_exported(actor: str, custodian: str, *, events: int, filters: dict[str, Any]) -> AuditEvent:
+    """An auditor downloaded (part of) a custodian's audit trail as CSV."""
+    return _record(actor, "audit.exported", custodian=custodian, count=events, **{"filter": filters})

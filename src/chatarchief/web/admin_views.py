@@ -34,12 +34,9 @@ from chatarchief.access.services import (
 from chatarchief.api.accounts import revoke_service_account
 from chatarchief.api.models import ServiceAccount
 from chatarchief.archive.models import Custodian, Organisation
-from chatarchief.audit.models import AuditEvent
 from chatarchief.core.errors import ChatarchiefError
 from chatarchief.web import access
 from chatarchief.web.security import require_recent_auth
-
-AUDIT_PAGE = 200
 
 
 class GrantForm(forms.Form):
@@ -170,14 +167,6 @@ def serviceaccount_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     flash.success(request, _("Serviceaccount ingetrokken: het token werkt niet meer."))
     return redirect("users")
-
-
-@require_GET
-def custodian_audit(request: HttpRequest, slug: str) -> HttpResponse:
-    """The audit trail of one custodian's archive: who did what, when (no message content is logged)."""
-    custodian = access.custodian_or_403(request.user, slug, Action.VIEW_AUDIT_TRAIL)
-    events = AuditEvent.objects.filter(custodian_slug=custodian.slug).order_by("-id")[:AUDIT_PAGE]
-    return render(request, "audit_trail.html", {"custodian": custodian, "events": events})
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from chatarchief.web import admin_views, views
+from chatarchief.web import admin_views, audit_trail, views
 from chatarchief.web import auth_views as auth
 from chatarchief.web.security import accepts_upload
 
@@ -20,7 +20,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_content, name="attachment"),
     path("upload/", accepts_upload(views.upload), name="upload"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery"),
-    path("custodians/<slug:slug>/audit/", admin_views.custodian_audit, name="custodian_audit"),
+    path("custodians/<slug:slug>/audit/", audit_trail.custodian_audit, name="custodian_audit"),
     path("beheer/gebruikers/", admin_views.users, name="users"),
     path("beheer/gebruikers/<int:pk>/rollen/", admin_views.user_grant, name="user_grant"),
     path("beheer/gebruikers/<int:pk>/tweestaps-herstellen/", admin_views.user_totp_reset, name="user_totp_reset"),

@@ -2,60 +2,88 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chatarchief.access.constants import Action
 from chatarchief.archive.models import Attachment, Conversation, Delivery, Message
-from chatarchief.archive.services import blobs, readout
+from chatarchief.archive.services import blobs, timeline
 from chatarchief.audit import log
-from chatarchief.compliance import readout as compliance_readout
-from chatarchief.compliance import services as compliance
-from chatarchief.compliance.models import FindingType
+from chatarchief.compliance.models import Finding
+from chatarchief.core.errors import ChatarchiefError
+from chatarchief.core.search.query import parse as parse_query
 from chatarchief.intake import receipts
 from chatarchief.intake.filenames import download_name
 from chatarchief.intake.uploads import ingest_upload
-from chatarchief.web import access
+from chatarchief.search import services as search
+from chatarchief.search.models import SearchEntry
+from chatarchief.web import access, chat
+from chatarchief.web import findings as findings_view
 from chatarchief.web.forms import UploadForm
 
-PAGE_SIZE = 200
+CONVERSATIONS_PER_PAGE = 50
+DELIVERIES_PER_PAGE = 20
+CUSTODIANS_PER_PAGE = 50
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    custodians = (
-        access.custodians_for(request.user)
-        .select_related("organisation")
-        .annotate(
-            delivery_count=Count("deliveries", filter=Q(deliveries__status="ingested"), distinct=True),
-            last_secured=Max("deliveries__exported_at", filter=Q(deliveries__status="ingested")),
-            open_findings=Count("findings", filter=Q(findings__retracted_at__isnull=True), distinct=True),
-        )
-        .order_by("name")
+    """The custodians one may see, a page at a time; the counts of that page only, one grouped query
+    each (no joins that multiply deliveries by findings)."""
+    page = Paginator(
+        access.custodians_for(request.user).select_related("organisation").order_by("name", "id"), CUSTODIANS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    custodians = list(page.object_list)
+    ids = [c.pk for c in custodians]
+    deliveries = {
+        row["custodian_id"]: row
+        for row in Delivery.objects.filter(custodian_id__in=ids, status="ingested")
+        .values("custodian_id")
+        .annotate(n=Count("id"), last=Max("exported_at"))
+    }
+    open_findings = dict(
+        Finding.objects.filter(findings_view.open_q(), custodian_id__in=ids)
+        .values("custodian_id")
+        .annotate(n=Count("id"))
+        .values_list("custodian_id", "n")
     )
-    return render(request, "home.html", {"custodians": custodians})
+    for custodian in custodians:
+        row = deliveries.get(custodian.pk, {})
+        custodian.delivery_count = row.get("n", 0)
+        custodian.last_secured = row.get("last")
+        custodian.open_findings = open_findings.get(custodian.pk, 0)
+    return render(request, "home.html", {"custodians": custodians, "page": page})
 
 
 def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A custodian: state of delivery, findings (all, filtered, paginated, open first), conversations,
+    deliveries. Counts come from cheap aggregates and the cached per-conversation counts."""
     custodian = access.custodian_or_403(request.user, slug)
-    current = compliance.status(custodian)  # a GET writes nothing: an open cadence gap is shown as of now
-    conversations = (
-        Conversation.objects.filter(custodian=custodian)
-        .annotate(message_count=Count("messages"), last_ms=Max("messages__sent_at_ms"))
-        .order_by("title")
-    )
-    zone = custodian.zone
-    newest_first = sorted(current.findings, key=lambda f: (f.detected_at or current.at, f.pk or 0), reverse=True)
-    findings = [_shown_finding(compliance_readout.finding_dict(f, zone)) for f in newest_first[:200]]
-    deliveries = custodian.deliveries.select_related("delivered_by").order_by("-received_at")[:100]
+    found = findings_view.listing(custodian, request.GET, request.GET.get("page"))
+    conversations = Paginator(
+        Conversation.objects.filter(custodian=custodian).order_by("title", "id").values("pk", "title", "channel"),
+        CONVERSATIONS_PER_PAGE,
+    ).get_page(request.GET.get("gpage"))
+    counts = timeline.message_counts([c["pk"] for c in conversations.object_list])
+    for row in conversations.object_list:
+        row["message_count"] = counts.get(row["pk"], 0)
+    deliveries = Paginator(
+        custodian.deliveries.select_related("delivered_by").order_by("-received_at", "-id"), DELIVERIES_PER_PAGE
+    ).get_page(request.GET.get("apage"))
+    last = custodian.deliveries.filter(status="ingested").aggregate(last=Max("exported_at"))["last"]
     return render(
         request,
         "custodian.html",
@@ -63,7 +91,9 @@ def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "custodian": custodian,
             "conversations": conversations,
             "deliveries": deliveries,
-            "findings": findings,
+            "found": found,
+            "never_delivered": last is None,
+            "last_secured": last,
             "can_read": access.can_read_content(request.user, custodian),
             "can_deliver": access.can_deliver(request.user, custodian),
             "can_audit": access.can_view_audit_trail(request.user, custodian),
@@ -71,63 +101,153 @@ def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _shown_finding(row: dict) -> dict:
-    """A finding as the page shows it: its label, a readable time, the details that say something."""
-    when = row["message_sent_at"] or (row["details"] or {}).get("from")
-    row["label"] = FindingType(row["type"]).label
-    row["when"] = f"{when[:10]} {when[11:16]}" if when else ""
-    row["shown_details"] = [(k, v) for k, v in (row["details"] or {}).items() if v not in ("", None, [], {})]
-    return row
-
-
 def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One page of a conversation: the newest messages, page n, the page of a date, of a message
+    (`?message=ID`, highlighted) or of the n-th hit of a search in the chat (`?q=…&hit=n`)."""
     conversation = get_object_or_404(Conversation.objects.select_related("custodian"), pk=pk)
-    if not access.can_read_content(request.user, conversation.custodian):
+    custodian = conversation.custodian
+    if not access.can_read_content(request.user, custodian):
         raise Http404
-    query = Message.objects.filter(conversation=conversation).order_by("sent_at_ms", "sort_index", "id")
-    paginator = Paginator(query, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
-    ids = [m.pk for m in page.object_list]
-    rows = {row["id"]: row for row in _rows(conversation, ids)}
+    zone = custodian.zone
+    cal = timeline.calendar(conversation, zone)
+    found = _search_in_chat(request, conversation)
+    place = _place(request, conversation, cal, found.get("message_id"))
+    if place.anchor.startswith("d-") or (found.get("message_id") and "hit" not in request.GET):
+        # a date or a new search: to the page, scrolled to the day or the first hit, without script
+        keep = (
+            {"q": found["q"], "hit": found["number"]}
+            if found.get("message_id")
+            else {"page": place.number, "month": place.anchor[2:9]}
+        )
+        return redirect(f"{request.path}?{urlencode(keep)}#{place.anchor}")
+    tree = found.get("tree")
+    shown = chat.rows(conversation, place.ids, zone, chat.self_keys(conversation, custodian), place.target, tree)
     log.content_read(
         access.actor(request.user),
         "conversation.view",
         conversation,
-        conversation.custodian.slug,
-        page=page.number,
-        messages=len(ids),
+        custodian.slug,
+        page=place.number,
+        messages=len(place.ids),
     )
+    month = _month(request.GET.get("month")) or (shown[0]["moment"].date().replace(day=1) if shown else None)
+    keep = {"q": found["q"]} if found.get("q") else {}
     return render(
         request,
         "conversation.html",
         {
             "conversation": conversation,
-            "page": page,
-            "rows": [rows[i] for i in ids if i in rows],
+            "custodian": custodian,
+            "rows": shown,
+            "place": place,
+            "total": cal.total,
+            "pages": cal.pages,
+            "links": _page_links(place.number, cal.pages, keep),
+            "histogram": chat.histogram(cal, month),
+            "search": found,
+            "date_value": request.GET.get("date", ""),
             "participants": conversation.participants.order_by("name"),
         },
     )
 
 
-def _rows(conversation: Conversation, ids: list[int]) -> list[dict]:
-    from collections import defaultdict
+def _int(value: str | None, default: int = 0) -> int:
+    try:
+        return int(value or default)
+    except ValueError:
+        return default
 
-    zone = conversation.custodian.zone
-    attachments: dict[int, list[Attachment]] = defaultdict(list)
-    for attachment in Attachment.objects.filter(message_id__in=ids):
-        attachments[attachment.message_id].append(attachment)
-    rows = []
-    for message in Message.objects.filter(pk__in=ids).prefetch_related("versions"):
-        rows.append(
-            {
-                "id": message.pk,
-                "message": message,
-                "sent_at": readout.iso(message.sent_at_ms, zone),
-                "versions": list(message.versions.all()),
-                "attachments": attachments.get(message.pk, []),
-            }
-        )
-    return rows
+
+def _month(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(f"{value}-01") if value else None
+    except ValueError:
+        return None
+
+
+def _place(request: HttpRequest, conversation: Conversation, cal: timeline.Calendar, hit: int | None) -> chat.Place:
+    """Which page to show, and what to highlight or scroll to."""
+    wanted = _int(request.GET.get("message")) or hit
+    if wanted:
+        message = Message.objects.filter(pk=wanted, conversation=conversation).first()
+        if message is not None:
+            number = cal.page_of(timeline.position(conversation, cal, message))
+            return chat.Place(number, _ids(conversation, cal, number), message.pk, f"m-{message.pk}")
+    notes = []
+    if request.GET.get("date"):
+        try:
+            day = cal.day_of(dt.date.fromisoformat(request.GET["date"]))
+        except ValueError:
+            day, notes = None, [_("Dat is geen datum: gebruik de datumkiezer of dag-maand-jaar.")]
+        if day is not None:
+            number = cal.page_of(day.before)
+            return chat.Place(number, [], None, f"d-{day.date.isoformat()}")
+        if not notes:
+            notes = [_("Er zijn geen berichten op of na die datum; dit zijn de nieuwste.")]
+    number = min(max(1, _int(request.GET.get("page"), cal.pages)), cal.pages)
+    return chat.Place(number, _ids(conversation, cal, number), None, "", notes)
+
+
+def _ids(conversation: Conversation, cal: timeline.Calendar, number: int) -> list[int]:
+    if number >= cal.pages:
+        return timeline.newest_ids(conversation)
+    return timeline.ids_at(conversation, cal, *cal.span(number))
+
+
+def _page_links(number: int, pages: int, keep: dict[str, str]) -> dict[str, str | None]:
+    def url(n: int) -> str:
+        return "?" + urlencode({**keep, "page": n})
+
+    return {
+        "first": url(1) if number > 1 else None,
+        "previous": url(number - 1) if number > 1 else None,
+        "next": url(number + 1) if number < pages else None,
+        "last": url(pages) if number < pages else None,
+    }
+
+
+def _search_in_chat(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+    """The n-th hit (newest first) of `?q=` in this conversation, through the search app, with the
+    links to the hits before and after it (each straight to its message)."""
+    q = (request.GET.get("q") or "").strip()[:200]
+    if not q:
+        return {"q": ""}
+    number = max(1, _int(request.GET.get("hit"), 1))
+    try:
+        tree = parse_query(q)
+
+        def around(n: int) -> search.SearchResult:
+            first = max(1, n - 1)
+            return search.search(
+                [conversation.custodian_id], tree, conversation=conversation.pk, limit=3, offset=first - 1
+            )
+
+        result = around(number)
+        if result.total and number > result.total:
+            number = result.total
+            result = around(number)
+    except ChatarchiefError as error:
+        return {"q": q, "error": error.message(get_language() or "nl")}
+    if not result.total and not SearchEntry.objects.filter(conversation_id=conversation.pk).exists():
+        return {"q": q, "error": _("Dit gesprek staat nog niet in de zoekindex; probeer het later opnieuw.")}
+    first = max(1, number - 1)
+    by_number = {first + i: hit for i, hit in enumerate(result.hits)}
+    hit = by_number.get(number)
+
+    def link(n: int) -> str | None:
+        other = by_number.get(n)
+        return "?" + urlencode({"q": q, "hit": n}) + f"#m-{other.message_id}" if other else None
+
+    return {
+        "q": q,
+        "tree": tree,
+        "total": result.total,
+        "number": number if hit else 0,
+        "message_id": hit.message_id if hit else None,
+        "snippet": mark_safe(hit.snippet) if hit else "",  # noqa: S308 - escaped HTML with <mark> (search app)
+        "newer": link(number - 1),
+        "older": link(number + 1),
+    }
 
 
 def attachment_content(request: HttpRequest, pk: int) -> HttpResponse:

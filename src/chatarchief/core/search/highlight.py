@@ -123,3 +123,20 @@ def to_html(parts: list[Part]) -> str:
 
 def to_text(parts: list[Part]) -> str:
     return "".join(p.text for p in parts)
+
+
+def mark_all(text: str, query: Node) -> list[Part]:
+    """The whole of `text` (NFC) with every hit of `query` marked (a message shown in full, e.g. a
+    search hit on the conversation page); one part, unmarked, when nothing matches."""
+    normal = analysis.normalise(text)
+    tokens = list(analysis.tokens(normal))
+    marked, _linked = _hits(tokens, positive_leaves(query)) if tokens else ([], set())
+    parts: list[Part] = []
+    cursor = 0
+    for token, hit in zip(tokens, marked, strict=True):
+        if hit and token.start >= cursor:
+            parts.append(Part(normal[cursor : token.start], False))
+            parts.append(Part(normal[token.start : token.end], True))
+            cursor = token.end
+    parts.append(Part(normal[cursor:], False))
+    return _merge([p for p in parts if p.text])

@@ -66,6 +66,7 @@ ACTIONS = {
     "review.standup_opened": _("Stand-up geopend"),
     "review.standup_closed": _("Stand-up gesloten"),
     "review.suggestions_trained": _("Suggestiemodel getraind"),
+    "audit.exported": _("Audittrail geëxporteerd"),
 }
 READS = {
     "conversation.view": _("gesprek"),
@@ -100,6 +101,7 @@ DETAILS = {
     "method": _("methode"),
     "operation": _("handeling"),
     "reason": _("reden"),
+    "filter": _("filter"),
 }
 ACTORS = {"web": _("website"), "cli": _("opdrachtregel"), "api": _("API")}
 
@@ -160,3 +162,70 @@ def audit_details(details: dict[str, Any] | None) -> list[tuple[Any, Any]]:
             value = FORMATS.get(value, value)
         shown.append((DETAILS.get(key, key), value))
     return shown
+
+
+EVENTS = {
+    "e2e_notice": _("Berichten in dit gesprek zijn end-to-end versleuteld"),
+    "group_created": _("Groep aangemaakt"),
+    "member_added": _("Deelnemer toegevoegd"),
+    "member_left": _("Deelnemer heeft de groep verlaten"),
+    "member_removed": _("Deelnemer verwijderd"),
+    "admin_changed": _("Beheerder gewijzigd"),
+    "subject_changed": _("Naam van de groep gewijzigd"),
+    "icon_changed": _("Afbeelding van de groep gewijzigd"),
+    "security_code_changed": _("Beveiligingscode gewijzigd"),
+    "number_changed": _("Telefoonnummer gewijzigd"),
+    "disappearing_enabled": _("Verdwijnende berichten aangezet"),
+    "disappearing_disabled": _("Verdwijnende berichten uitgezet"),
+    "missed_call": _("Gemiste oproep"),
+    "call": _("Oproep"),
+    "pinned": _("Bericht vastgezet"),
+    "other": _("Systeembericht"),
+}
+KINDS = {
+    "text": _("tekst"),
+    "media": _("media"),
+    "system": _("systeembericht"),
+    "call": _("oproep"),
+    "location": _("locatie"),
+    "contact": _("contactkaart"),
+    "poll": _("peiling"),
+    "deleted": _("verwijderd"),
+    "view_once": _("eenmalig bekijken"),
+}
+
+
+@register.filter
+def event_label(code: str) -> Any:
+    """A system event (`disappearing_enabled`) in words; an empty code is a system message."""
+    return EVENTS.get(code or "other", code)
+
+
+@register.filter
+def kind_label(code: str) -> Any:
+    """The form a message took in an export (`text`, `deleted`, ...) in words."""
+    return KINDS.get(code, code)
+
+
+def duration_words(seconds: float | int | None) -> str:
+    """`604800` -> "7 dagen"; whole days, else hours, else minutes, else seconds."""
+    from django.utils.translation import ngettext
+
+    if seconds is None:
+        return ""
+    seconds = int(seconds)
+    if seconds >= 86400 and seconds % 86400 == 0:
+        n = seconds // 86400
+        return ngettext("%(n)s dag", "%(n)s dagen", n) % {"n": n}
+    if seconds >= 3600 and seconds % 3600 == 0:
+        n = seconds // 3600
+        return ngettext("%(n)s uur", "%(n)s uur", n) % {"n": n}
+    if seconds >= 60 and seconds % 60 == 0:
+        n = seconds // 60
+        return ngettext("%(n)s minuut", "%(n)s minuten", n) % {"n": n}
+    return ngettext("%(n)s seconde", "%(n)s seconden", seconds) % {"n": seconds}
+
+
+@register.filter
+def duration(seconds: float | int | None) -> str:
+    return duration_words(seconds)

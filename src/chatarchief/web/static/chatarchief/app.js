@@ -86,6 +86,42 @@
     if (invalid) invalid.focus();
   });
 
+  // The conversation page (conversation.html): open scrolled to the message, the day or the end of the
+  // page (as a chat app does) unless the address names a place; n / p go to the next / previous
+  // message with a finding on the page, j / k follow the links marked data-ca-key (search hits).
+  function enhanceChat() {
+    var chat = document.querySelector("[data-ca-chat]");
+    if (!chat) return;
+    if (!window.location.hash) {
+      var target = document.getElementById(chat.dataset.caChat);
+      if (target) target.scrollIntoView({ block: chat.dataset.caChat === "end" ? "end" : "center" });
+    }
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      // only while the list of messages has the focus (WCAG 2.1.4: a letter key does nothing elsewhere)
+      if (!chat.contains(event.target)) return;
+      var key = event.key;
+      var link = document.querySelector('[data-ca-key="' + key + '"]');
+      if (link) {
+        window.location.href = link.href;
+        return;
+      }
+      if (key !== "n" && key !== "p") return;
+      var found = Array.prototype.slice.call(chat.querySelectorAll(".ca-msg--finding"));
+      if (!found.length) return;
+      var current = document.activeElement && document.activeElement.closest ? document.activeElement.closest(".ca-msg--finding") : null;
+      var index = found.indexOf(current);
+      var next = key === "n" ? found[Math.min(found.length - 1, index + 1)] : found[Math.max(0, index - 1)];
+      if (!next) return;
+      next.setAttribute("tabindex", "-1");
+      next.focus();
+      next.scrollIntoView({ block: "center" });
+      event.preventDefault();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", enhanceChat);
+
   if (window.htmx) {
     window.htmx.onLoad(enhanceSecrets);
   } else {

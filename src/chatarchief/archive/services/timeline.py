@@ -1,0 +1,194 @@
+"""A long conversation as pages: where a message, a day or page n is, without counting a million rows.
+
+The pages are numbered from the oldest (1) to the newest (`pages`); the newest page is always full
+(a chat opens at its latest `PAGE_SIZE` messages), so page boundaries are counted back from the newest
+message. Message order is the archive's: (sent_at_ms, sort_index, id), served by the `message_timeline`
+index (conversation, sent_at_ms, sort_index; id is the tie-breaker).
+
+Positions come from a `Calendar`: the messages per local day of the conversation (with the deleted,
+edited and missing ones), built by one grouped query and kept in the cache until the conversation
+changes (a new coverage row, a new newest message) or for `CALENDAR_SECONDS` at most. With it:
+
+- page n, or the page of a date: find the day holding its first position, seek there through the
+  index (`sent_at_ms >= day start`) and skip the few messages of that day before it;
+- the page of a message: its day's messages before it are counted in an index range of one day.
+
+No view ever counts or skips over the whole conversation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Max, Q
+
+from chatarchief.archive.models import Conversation, Coverage, Message
+
+PAGE_SIZE = 200
+ORDER = ("sent_at_ms", "sort_index", "id")
+CALENDAR_SECONDS = 600
+_BUCKET_MS = 900_000  # quarter hours: every time zone's midnight falls on one
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    date: dt.date
+    start_ms: int  # local midnight
+    count: int
+    deleted: int
+    edited: int
+    missing: int
+    before: int  # messages of the conversation before this day
+
+
+@dataclass(slots=True)
+class Calendar:
+    days: list[Day]
+    total: int
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._starts = [d.before for d in self.days]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    def day_at(self, position: int) -> Day | None:
+        """The day holding the message at `position` (0 = the oldest)."""
+        if not self.days or position < 0 or position >= self.total:
+            return None
+        return self.days[bisect_right(self._starts, position) - 1]
+
+    def day_of(self, date: dt.date) -> Day | None:
+        """The first day with messages on or after `date` (None after the last one)."""
+        return next((d for d in self.days if d.date >= date), None)
+
+    def span(self, number: int) -> tuple[int, int]:
+        """Positions [start, end) of page `number` (1..pages); the newest page is full."""
+        newer_pages = self.pages - number
+        end = self.total - newer_pages * PAGE_SIZE
+        return max(0, end - PAGE_SIZE), max(0, end)
+
+    def page_of(self, position: int) -> int:
+        return self.pages - max(0, self.total - 1 - position) // PAGE_SIZE
+
+
+def _marker(conversation: Conversation) -> tuple[int | None, int | None]:
+    """Changes when a delivery covers the conversation or its newest message changes (cheap: indexed)."""
+    coverage = Coverage.objects.filter(conversation=conversation).aggregate(m=Max("id"))["m"]
+    newest = (
+        Message.objects.filter(conversation=conversation)
+        .order_by("-sent_at_ms", "-sort_index", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return coverage, newest
+
+
+def calendar(conversation: Conversation, zone: ZoneInfo) -> Calendar:
+    """Messages per local day (cached; see the module's docstring)."""
+    coverage, newest = _marker(conversation)
+    key = f"ca-calendar-{conversation.pk}-{zone.key.replace('/', '.')}-{coverage}-{newest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return Calendar(*cached)
+    result = _build(conversation.pk, zone)
+    cache.set(key, (result.days, result.total), CALENDAR_SECONDS)
+    return result
+
+
+def _build(conversation_id: int, zone: ZoneInfo) -> Calendar:
+    sql = (
+        f"SELECT sent_at_ms / {_BUCKET_MS}, COUNT(*),"
+        " SUM(CASE WHEN state = 'deleted' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN edited THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN state = 'missing' THEN 1 ELSE 0 END)"
+        f" FROM {Message._meta.db_table} WHERE conversation_id = %s"
+        f" GROUP BY sent_at_ms / {_BUCKET_MS} ORDER BY 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [conversation_id])
+        rows = cursor.fetchall()
+    per_day: dict[dt.date, list[int]] = {}
+    for bucket, count, deleted, edited, missing in rows:
+        date = dt.datetime.fromtimestamp(int(bucket) * _BUCKET_MS / 1000, tz=zone).date()
+        totals = per_day.setdefault(date, [0, 0, 0, 0])
+        totals[0] += int(count)
+        totals[1] += int(deleted or 0)
+        totals[2] += int(edited or 0)
+        totals[3] += int(missing or 0)
+    days, before = [], 0
+    for date in sorted(per_day):
+        count, deleted, edited, missing = per_day[date]
+        start = int(dt.datetime.combine(date, dt.time(), tzinfo=zone).timestamp() * 1000)
+        days.append(Day(date, start, count, deleted, edited, missing, before))
+        before += count
+    return Calendar(days, before)
+
+
+def _in(conversation: Conversation):  # type: ignore[no-untyped-def]
+    return Message.objects.filter(conversation=conversation)
+
+
+def ids_at(conversation: Conversation, cal: Calendar, start: int, end: int) -> list[int]:
+    """The ids of the messages at positions [start, end), oldest first."""
+    day = cal.day_at(start)
+    if day is None or end <= start:
+        return []
+    skip = start - day.before
+    query = _in(conversation).filter(sent_at_ms__gte=day.start_ms).order_by(*ORDER).values_list("id", flat=True)
+    return list(query[skip : skip + (end - start)])
+
+
+def newest_ids(conversation: Conversation, count: int = PAGE_SIZE) -> list[int]:
+    """The newest `count` messages, oldest first (the page a chat opens at)."""
+    query = _in(conversation).order_by("-sent_at_ms", "-sort_index", "-id").values_list("id", flat=True)
+    return list(reversed(list(query[:count])))
+
+
+def position(conversation: Conversation, cal: Calendar, message: Message) -> int:
+    """The 0-based place of `message` in the conversation (counting only within its day)."""
+    day = cal.day_at(0)
+    for candidate in reversed(cal.days):
+        if candidate.start_ms <= message.sent_at_ms:
+            day = candidate
+            break
+    if day is None:
+        return 0
+    a, s, i = message.sent_at_ms, message.sort_index, message.pk
+    earlier = Q(sent_at_ms__lt=a) | Q(sent_at_ms=a, sort_index__lt=s) | Q(sent_at_ms=a, sort_index=s, id__lt=i)
+    within = _in(conversation).filter(earlier, sent_at_ms__gte=day.start_ms, sent_at_ms__lte=a).count()
+    return day.before + within
+
+
+def message_counts(conversation_ids: list[int]) -> dict[int, int]:
+    """The number of messages of each conversation, counted once per change (cached like the calendar)."""
+    if not conversation_ids:
+        return {}
+    markers = dict(
+        Coverage.objects.filter(conversation_id__in=conversation_ids)
+        .values("conversation_id")
+        .annotate(m=Max("id"))
+        .values_list("conversation_id", "m")
+    )
+    keys = {cid: f"ca-count-{cid}-{markers.get(cid)}" for cid in conversation_ids}
+    cached = cache.get_many(list(keys.values()))
+    counts = {cid: cached[key] for cid, key in keys.items() if key in cached}
+    missing = [cid for cid in conversation_ids if cid not in counts]
+    if missing:
+        fresh = dict(
+            Message.objects.filter(conversation_id__in=missing)
+            .values("conversation_id")
+            .annotate(n=Count("id"))
+            .values_list("conversation_id", "n")
+        )
+        for cid in missing:
+            counts[cid] = fresh.get(cid, 0)
+        cache.set_many({keys[cid]: counts[cid] for cid in missing}, CALENDAR_SECONDS)
+    return counts
