@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import dateformat
 from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chatarchief.archive.models import Attachment, Conversation, Custodian, Message, MessageVersion
 from chatarchief.archive.services import timeline
@@ -121,33 +124,75 @@ def rows(
 
 
 def histogram(cal: timeline.Calendar, month: dt.date | None) -> dict[str, Any]:
-    """Bars per month (each a link that opens its days) and per day of `month` (each a link to
-    that day's page), with the number of deleted, edited and missing messages as markers."""
+    """Bars per year, per month of the shown year and per day of the shown month (`month`), each a
+    link, each described in words (messages, deleted, edited, missing) with signs as markers. Three
+    short rows whatever the length of the chat: a million messages over years stays a small page."""
+    years: dict[int, list[int]] = {}
     months: dict[dt.date, list[int]] = {}
     for d in cal.days:
-        first = d.date.replace(day=1)
-        totals = months.setdefault(first, [0, 0, 0, 0])
-        totals[0] += d.count
-        totals[1] += d.deleted
-        totals[2] += d.edited
-        totals[3] += d.missing
-    top = max((t[0] for t in months.values()), default=0)
-    month_rows = [
-        {
-            "month": m,
-            "count": t[0],
-            "deleted": t[1],
-            "edited": t[2],
-            "missing": t[3],
-            "level": _level(t[0], top),
-            "current": m == month,
-        }
-        for m, t in sorted(months.items())
-    ]
+        for bucket in (
+            years.setdefault(d.date.year, [0, 0, 0, 0]),
+            months.setdefault(d.date.replace(day=1), [0, 0, 0, 0]),
+        ):
+            bucket[0] += d.count
+            bucket[1] += d.deleted
+            bucket[2] += d.edited
+            bucket[3] += d.missing
+    if month is None or month not in months:
+        month = max(months) if months else None
+    year = month.year if month else None
+    first_month = {}
+    for m in sorted(months):
+        first_month.setdefault(m.year, m)
+    top_year = max((t[0] for t in years.values()), default=0)
+    in_year = {m: t for m, t in months.items() if m.year == year}
+    top_month = max((t[0] for t in in_year.values()), default=0)
     days = [d for d in cal.days if month is not None and d.date.replace(day=1) == month]
     top_day = max((d.count for d in days), default=0)
-    day_rows = [{"day": d, "level": _level(d.count, top_day)} for d in days]
-    return {"months": month_rows, "days": day_rows, "month": month}
+    return {
+        "years": [
+            _bar(str(y), t, top_year, y == year, f"month={first_month[y]:%Y-%m}") for y, t in sorted(years.items())
+        ],
+        "months": [
+            _bar(dateformat.format(m, "M"), t, top_month, m == month, f"month={m:%Y-%m}", dateformat.format(m, "F Y"))
+            for m, t in sorted(in_year.items())
+        ],
+        "days": [
+            _bar(
+                str(d.date.day),
+                [d.count, d.deleted, d.edited, d.missing],
+                top_day,
+                False,
+                f"date={d.date.isoformat()}",
+                dateformat.format(d.date, "j F Y"),
+            )
+            for d in days
+        ],
+        "month": month,
+        "year": year,
+    }
+
+
+def _bar(
+    label: str, totals: list[int], top: int, current: bool, query: str, long_label: str | None = None
+) -> dict[str, Any]:
+    count, deleted, edited, missing = totals
+    words = [ngettext("%(n)s bericht", "%(n)s berichten", count) % {"n": count}]
+    if deleted:
+        words.append(_("%(n)s verwijderd") % {"n": deleted})
+    if edited:
+        words.append(_("%(n)s bewerkt") % {"n": edited})
+    if missing:
+        words.append(_("%(n)s ontbreken") % {"n": missing})
+    marks = ("✕" if deleted else "") + ("✎" if edited else "") + ("?" if missing else "")
+    return {
+        "label": label,
+        "describe": f"{long_label or label}: {', '.join(words)}",
+        "level": _level(count, top),
+        "current": current,
+        "query": query,
+        "marks": marks,
+    }
 
 
 def _level(count: int, top: int) -> int:

@@ -131,14 +131,16 @@ def listing(custodian: Custodian, params: Any, page_number: str | None, at: dt.d
     form = FindingFilter(params or None, custodian)
     totals = Finding.objects.filter(custodian=custodian).aggregate(total=Count("id"), open=Count("id", filter=open_q()))
     extra = _unrecorded_gaps(custodian, form, at)
-    query = (
+    ordered = (
         _filtered(custodian, form)
         .annotate(closed_rank=Case(When(open_q(), then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .select_related("conversation", "message")
         .order_by("closed_rank", "-detected_at", "-id")
+        .values_list("id", flat=True)
     )
-    page = Paginator(query, PER_PAGE).get_page(page_number)
-    shown = list(page.object_list)
+    page = Paginator(ordered, PER_PAGE).get_page(page_number)  # sorts ids only; the page's rows below
+    ids = list(page.object_list)
+    loaded = Finding.objects.select_related("conversation", "message").in_bulk(ids)
+    shown = [loaded[i] for i in ids if i in loaded]
     if page.number == 1:
         shown = extra + shown
     gaps = cadence.expected(custodian, at)

@@ -32,7 +32,7 @@ from chatarchief.archive.models import Conversation, Coverage, Message
 PAGE_SIZE = 200
 ORDER = ("sent_at_ms", "sort_index", "id")
 CALENDAR_SECONDS = 600
-_BUCKET_MS = 900_000  # quarter hours: every time zone's midnight falls on one
+_HOUR_MS = 3_600_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,27 +97,32 @@ def calendar(conversation: Conversation, zone: ZoneInfo) -> Calendar:
     key = f"ca-calendar-{conversation.pk}-{zone.key.replace('/', '.')}-{coverage}-{newest}"
     cached = cache.get(key)
     if cached is not None:
-        return Calendar(*cached)
+        return Calendar([Day(dt.date.fromordinal(d[0]), *d[1:]) for d in cached[0]], cached[1])
     result = _build(conversation.pk, zone)
-    cache.set(key, (result.days, result.total), CALENDAR_SECONDS)
+    rows = [(d.date.toordinal(), d.start_ms, d.count, d.deleted, d.edited, d.missing, d.before) for d in result.days]
+    cache.set(key, (rows, result.total), CALENDAR_SECONDS)  # plain tuples: quick to unpickle
     return result
 
 
 def _build(conversation_id: int, zone: ZoneInfo) -> Calendar:
+    """Messages per local hour in SQL (hours shifted by the zone's minutes past the hour, so a local
+    midnight is always an hour's start, also in zones like UTC+5:30), then per local day here."""
+    sample = dt.datetime.now(zone).utcoffset() or dt.timedelta()
+    shift = int(sample.total_seconds() // 60 % 60) * 60_000
     sql = (
-        f"SELECT sent_at_ms / {_BUCKET_MS}, COUNT(*),"
+        f"SELECT (sent_at_ms + {shift}) / {_HOUR_MS}, COUNT(*),"
         " SUM(CASE WHEN state = 'deleted' THEN 1 ELSE 0 END),"
         " SUM(CASE WHEN edited THEN 1 ELSE 0 END),"
         " SUM(CASE WHEN state = 'missing' THEN 1 ELSE 0 END)"
         f" FROM {Message._meta.db_table} WHERE conversation_id = %s"
-        f" GROUP BY sent_at_ms / {_BUCKET_MS} ORDER BY 1"
+        f" GROUP BY (sent_at_ms + {shift}) / {_HOUR_MS}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [conversation_id])
         rows = cursor.fetchall()
     per_day: dict[dt.date, list[int]] = {}
     for bucket, count, deleted, edited, missing in rows:
-        date = dt.datetime.fromtimestamp(int(bucket) * _BUCKET_MS / 1000, tz=zone).date()
+        date = dt.datetime.fromtimestamp((int(bucket) * _HOUR_MS - shift) / 1000, tz=zone).date()
         totals = per_day.setdefault(date, [0, 0, 0, 0])
         totals[0] += int(count)
         totals[1] += int(deleted or 0)
