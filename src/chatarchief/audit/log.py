@@ -7,25 +7,16 @@ named after what happened, with the details it keeps (never message content or s
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from chatarchief.audit import anchor
+from chatarchief.audit.chain import GENESIS
+from chatarchief.audit.chain import digest as _digest
 from chatarchief.audit.models import AuditEvent
-
-GENESIS = "0" * 64
-
-
-def _digest(
-    previous: str, at: str, actor: str, action: str, object_type: str, object_id: str, custodian: str, details: dict
-) -> str:
-    payload = json.dumps(
-        [previous, at, actor, action, object_type, object_id, custodian, details], sort_keys=True, ensure_ascii=False
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def _record(actor: str, action: str, *, obj: Any = None, custodian: str = "", **details: Any) -> AuditEvent:
@@ -51,8 +42,8 @@ def _record(actor: str, action: str, *, obj: Any = None, custodian: str = "", **
             previous_hash=previous,
             hash=_digest(previous, at.isoformat(), actor, action, object_type, object_id, custodian, clean),
         )
-        event.save()
-        AuditEvent.objects.filter(pk=event.pk).update(at=at)  # auto_now_add must not move the hashed time
+        event.save(force_insert=True)  # written once: the database refuses UPDATE and DELETE (triggers)
+        anchor.schedule()  # the chain's head goes to the signed anchor log once the transaction commits
     return event
 
 
@@ -373,3 +364,58 @@ def suggestions_trained(actor: str, organisation: Any, *, decisions: int, status
         decisions=decisions,
         status=status,
     )
+
+
+# --- preservation (issue 19): fixity, legal holds, disposition, transfer, backup. Ids and counts only.
+
+
+def fixity_checked(actor: str, run: Any) -> AuditEvent:
+    """A fixity check of the blob store (`chatarchief verify` or the scheduled task)."""
+    return _record(
+        actor,
+        "preservation.fixity_checked",
+        obj=run,
+        checked=run.checked,
+        sample_percent=run.sample_percent,
+        failures=len(run.failures),
+        failed=[f["sha256"] for f in run.failures][:100],
+    )
+
+
+def hold_added(actor: str, hold: Any) -> AuditEvent:
+    return _record(
+        actor,
+        "preservation.hold_added",
+        obj=hold,
+        custodian=hold.custodian.slug if hold.custodian_id else "",
+        conversation=hold.conversation_id,
+        period_from=hold.period_from,
+        period_to=hold.period_to,
+        reason=hold.reason,
+    )
+
+
+def hold_removed(actor: str, hold: Any) -> AuditEvent:
+    return _record(
+        actor,
+        "preservation.hold_removed",
+        obj=hold,
+        custodian=hold.custodian.slug if hold.custodian_id else "",
+        conversation=hold.conversation_id,
+    )
+
+
+def hold_refused(actor: str, hold: Any, action: str) -> AuditEvent:
+    """A destruction or exclusion refused because of a legal hold."""
+    return _record(
+        actor,
+        "preservation.hold_refused",
+        obj=hold,
+        custodian=hold.custodian.slug if hold.custodian_id else "",
+        refused=action,
+    )
+
+
+def audit_exported(actor: str, *, start: str, end: str, events: int, file: str) -> AuditEvent:
+    """An extract of the audit log written for an auditor (`chatarchief audit export`)."""
+    return _record(actor, "audit.exported", start=start, end=end, events=events, file=file)
