@@ -419,3 +419,45 @@ def hold_refused(actor: str, hold: Any, action: str) -> AuditEvent:
 def audit_exported(actor: str, *, start: str, end: str, events: int, file: str) -> AuditEvent:
     """An extract of the audit log written for an auditor (`chatarchief audit export`)."""
     return _record(actor, "audit.exported", start=start, end=end, events=events, file=file)
+
+
+def retention_category_set(actor: str, category: Any) -> AuditEvent:
+    return _record(
+        actor,
+        "preservation.retention_category_set",
+        obj=category,
+        code=category.code,
+        appraisal=category.action,
+        period_years=category.period_years,
+        trigger=category.trigger,
+        custodian_category=category.custodian_category,
+    )
+
+
+def retention_overridden(actor: str, conversation: Any, code: str) -> AuditEvent:
+    return _record(
+        actor, "preservation.retention_overridden", obj=conversation, custodian=conversation.custodian.slug, code=code
+    )
+
+
+def term_ended(actor: str, custodian: Any, ended_on: Any) -> AuditEvent:
+    return _record(actor, "preservation.term_ended", obj=custodian, custodian=custodian.slug, ended_on=ended_on)
+
+
+def disposition_proposed(actor: str, record: Any, *, items: int, held: int) -> AuditEvent:
+    return _record(actor, "preservation.disposition_proposed", obj=record, items=items, held=held)
+
+
+def disposition_approved(actor: str, record: Any, *, role: str) -> AuditEvent:
+    return _record(actor, "preservation.disposition_approved", obj=record, role=role, status=record.status)
+
+
+def disposition_executed(actor: str, record: Any, **counts: int) -> AuditEvent:
+    """A destruction list carried out: numbers and conversation ids only."""
+    return _record(
+        actor,
+        "preservation.disposition_executed",
+        obj=record,
+        conversations_destroyed=[i.conversation_ref for i in record.items.all()],
+        **counts,
+    )

@@ -123,4 +123,146 @@ def hold_list(as_json: bool) -> int:
     return 0
 
 
-COMMANDS = [verify, hold]
+def _user(username: str):  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    from chatarchief.core.errors import ChatarchiefError
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ChatarchiefError(
+            "cli.unknown_user", nl=f"{username!r} is geen actieve gebruiker.", en=f"{username!r} is not an active user."
+        )
+    return user
+
+
+@click.group("retention")
+def retention() -> None:
+    """retention: selection-list categories, per-conversation overrides, end of term"""
+
+
+@retention.command("category")
+@click.argument("code")
+@click.option("--description", required=True)
+@click.option("--action", "appraisal", type=click.Choice(["bewaren", "vernietigen"]), required=True)
+@click.option("--years", type=int, default=None, help="retention period in years")
+@click.option("--trigger", type=click.Choice(["end_of_term", "last_message"]), default="end_of_term")
+@click.option("--custodian-category", default="", help="the default category of these custodians")
+def retention_category(
+    code: str, description: str, appraisal: str, years: int | None, trigger: str, custodian_category: str
+) -> int:
+    """add or change a selection-list category"""
+    from chatarchief.preservation import retention as service
+
+    found = service.add_category(
+        actor=actor(),
+        code=code,
+        description=description,
+        action=appraisal,
+        period_years=years,
+        trigger=trigger,
+        custodian_category=custodian_category,
+    )
+    click.echo(f"{found.code}: {found.action}, {found.period_years or '-'} jaar na {found.trigger}")
+    return 0
+
+
+@retention.command("set")
+@click.option("--conversation", "conversation_id", type=int, required=True)
+@click.option("--category", "code", required=True)
+def retention_set(conversation_id: int, code: str) -> int:
+    """give one conversation its own category"""
+    from chatarchief.preservation import retention as service
+
+    service.override(conversation_id, code, actor=actor())
+    click.echo(f"gesprek {conversation_id}: {code}")
+    return 0
+
+
+@retention.command("term")
+@click.option("--custodian", "slug", required=True)
+@click.option("--ended", callback=_date, required=True, help="YYYY-MM-DD")
+def retention_term(slug: str, ended: dt.date) -> int:
+    """record the end of a custodian's term of office"""
+    from chatarchief.preservation import retention as service
+
+    service.end_term(slug, ended, actor=actor())
+    click.echo(f"{slug}: ambtstermijn beëindigd op {ended.isoformat()}")
+    return 0
+
+
+@click.group("disposition")
+def disposition() -> None:
+    """destruction lists: propose, approve (two roles), execute"""
+
+
+@disposition.command("propose")
+@click.option("--as-of", "as_of", callback=_date, default=None, help="YYYY-MM-DD (default: today)")
+@json_option()
+def disposition_propose(as_of: dt.date | None, as_json: bool) -> int:
+    """propose a destruction list of the conversations whose retention period has ended"""
+    from chatarchief.preservation import disposition as service
+
+    record, held = service.propose(actor=actor(), as_of=as_of)
+    result = service.as_dict(record) if record else {"list_id": None, "items": []}
+    result["held"] = held
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(
+            f"lijst {result['list_id']}: {len(result['items'])} gesprekken" if record else "niets te vernietigen"
+        )
+        for entry in held:
+            click.echo(f"  gesprek {entry['conversation_id']}: bewaarplicht {entry['hold_id']}")
+    return 0
+
+
+@disposition.command("show")
+@click.argument("list_id", type=int)
+@json_option()
+def disposition_show(list_id: int, as_json: bool) -> int:
+    """a destruction list with its items (after execution: their tombstones)"""
+    from chatarchief.preservation import disposition as service
+
+    result = service.as_dict(service.get(list_id))
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(f"lijst {result['list_id']}: {result['status']}")
+        for item in result["items"]:
+            click.echo(f"  {item['conversation_id']:>6} {item['custodian']} {item['category']} {item['messages']}")
+    return 0
+
+
+@disposition.command("approve")
+@click.argument("list_id", type=int)
+@click.option("--by", "username", required=True, help="the approving user (records manager, then admin/operator)")
+@json_option()
+def disposition_approve(list_id: int, username: str, as_json: bool) -> int:
+    """approve a destruction list (a records manager and a second role)"""
+    from chatarchief.preservation import disposition as service
+
+    record = service.approve(list_id, _user(username), actor=actor())
+    if as_json:
+        print_json(service.as_dict(record))
+    else:
+        click.echo(f"lijst {record.pk}: {record.status}")
+    return 0
+
+
+@disposition.command("execute")
+@click.argument("list_id", type=int)
+@json_option()
+def disposition_execute(list_id: int, as_json: bool) -> int:
+    """destroy an approved list's conversations, keeping tombstones (refused under a legal hold)"""
+    from chatarchief.preservation import disposition as service
+
+    record = service.execute(list_id, actor=actor())
+    if as_json:
+        print_json(service.as_dict(record))
+    else:
+        click.echo(f"lijst {record.pk}: {record.items.count()} gesprekken vernietigd")
+    return 0
+
+
+COMMANDS = [verify, hold, retention, disposition]
