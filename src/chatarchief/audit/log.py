@@ -461,3 +461,13 @@ def disposition_executed(actor: str, record: Any, **counts: int) -> AuditEvent:
         conversations_destroyed=[i.conversation_ref for i in record.items.all()],
         **counts,
     )
+
+
+def backup_made(actor: str, *, folder: str) -> AuditEvent:
+    """A backup of database, blob store and keys (`chatarchief backup`)."""
+    return _record(actor, "preservation.backup_made", folder=folder)
+
+
+def restored(actor: str, *, folder: str, events: int) -> AuditEvent:
+    """An empty instance restored from a backup (`chatarchief restore`)."""
+    return _record(actor, "preservation.restored", folder=folder, events=events)

@@ -265,4 +265,36 @@ def disposition_execute(list_id: int, as_json: bool) -> int:
     return 0
 
 
-COMMANDS = [verify, hold, retention, disposition]
+@click.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False))
+@json_option()
+def backup(out: str, as_json: bool) -> int:
+    """back up the database, the blob store, the keys and the audit anchor log into a new folder"""
+    from chatarchief.preservation import backup as service
+
+    result = service.backup(out, actor=actor())
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(
+            f"backup in {result['out']}: {result['files']} bestanden, {result['audit_events']} auditgebeurtenissen"
+        )
+    return 0
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@json_option()
+def restore(folder: str, as_json: bool) -> int:
+    """restore a backup into an empty instance (then run `verify` and `audit verify`)"""
+    from chatarchief.preservation import backup as service
+
+    result = service.restore(folder, actor=actor())
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(f"hersteld uit {folder}: controleer met `chatarchief verify` en `chatarchief audit verify`")
+    return 0
+
+
+COMMANDS = [verify, hold, retention, disposition, backup, restore]
