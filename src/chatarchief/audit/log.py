@@ -471,3 +471,8 @@ def backup_made(actor: str, *, folder: str) -> AuditEvent:
 def restored(actor: str, *, folder: str, events: int) -> AuditEvent:
     """An empty instance restored from a backup (`chatarchief restore`)."""
     return _record(actor, "preservation.restored", folder=folder, events=events)
+
+
+def transfer_packaged(actor: str, custodian: Any, **counts: Any) -> AuditEvent:
+    """A transfer package (BagIt + MDTO) written for an e-depot (`chatarchief transfer package`)."""
+    return _record(actor, "preservation.transfer_packaged", obj=custodian, custodian=custodian.slug, **counts)

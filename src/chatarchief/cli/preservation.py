@@ -297,4 +297,27 @@ def restore(folder: str, as_json: bool) -> int:
     return 0
 
 
-COMMANDS = [verify, hold, retention, disposition, backup, restore]
+@click.group("transfer")
+def transfer() -> None:
+    """transfer (overbrenging) to an e-depot"""
+
+
+@transfer.command("package")
+@click.option("--custodian", "slug", required=True)
+@click.option("--from", "period_from", callback=_date, default=None, help="YYYY-MM-DD")
+@click.option("--to", "period_to", callback=_date, default=None, help="YYYY-MM-DD")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="the bag's root (new or empty)")
+@json_option()
+def transfer_package(slug: str, period_from: dt.date | None, period_to: dt.date | None, out: str, as_json: bool) -> int:
+    """write a BagIt bag with MDTO sidecars (SIP draft) of a custodian's business conversations"""
+    from chatarchief.preservation import transfer as service
+
+    result = service.package(slug, out, actor=actor(), period_from=period_from, period_to=period_to)
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(f"{result['out']}: {result['conversations']} gesprekken, {result['bestanden']} bestanden")
+    return 0
+
+
+COMMANDS = [verify, hold, retention, disposition, backup, restore, transfer]
