@@ -124,7 +124,7 @@ def approve(list_id: int, user: Any, *, actor: str) -> DispositionList:
         else:
             raise _error(
                 "may_not_approve",
-                "Goedkeuren vraagt een informatiebeheerder en daarna een beheerder of operator (een ander persoon).",
+                "Goedkeuren vraagt een informatiebeheerder en daarna een beheerder of Doc-Direkt/secretariaat (een ander persoon).",
                 "Approval needs a records manager (reviewer) and a second person who is admin or operator.",
             )
         if record.manager_approved_by and record.second_approved_by:
