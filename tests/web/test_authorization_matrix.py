@@ -156,6 +156,17 @@ TABLE: dict[str, Row] = {
     "review_retrain": Row(
         everywhere(frozenset({"reviewer"})), method="post", ok=frozenset({302}), data=lambda w, c: {"organisation": "A"}
     ),
+    # preservation (issue 19): legal holds for records managers, Woo coordinators, auditors and admins;
+    # destruction lists for records managers, admins, operators and auditors; approval by a records
+    # manager and an admin or operator (each POST approves a fresh list on the own custodian)
+    "hold_list": Row(everywhere(frozenset({"reviewer", "woo_coordinator", "auditor", "admin"}))),
+    "disposition_list": Row(everywhere(frozenset({"reviewer", "admin", "operator", "auditor"}))),
+    "disposition_approve": Row(
+        everywhere(frozenset({"reviewer", "admin", "operator"})),
+        method="post",
+        ok=frozenset({302}),
+        data=lambda w, c: {"list": _disposition_list(w)},
+    ),
     # single sign-on (mounted only with CHATARCHIEF_OIDC_ENABLED=1; see tests/access/test_oidc.py)
     "oidc_authentication_init": Row(everywhere(EVERY), ok=frozenset({302}), anon=frozenset({302}), optional=True),
     "oidc_authentication_callback": Row(everywhere(EVERY), ok=frozenset({302}), anon=frozenset({302}), optional=True),
@@ -175,6 +186,27 @@ TABLE: dict[str, Row] = {
         per_column(EVERY, EVERY, EVERY), target="custodian", ok=frozenset({401}), anon=frozenset({401})
     ),
 }
+
+
+def _disposition_list(world: World) -> int:
+    """A proposed destruction list of the own archive's conversation (for the approval rows)."""
+    import datetime as dt
+
+    from chatarchief.preservation.models import DispositionItem, DispositionList
+
+    archive = world.archives["own"]
+    record = DispositionList.objects.create(as_of=dt.date(2030, 1, 1), proposed_by="test")
+    DispositionItem.objects.create(
+        disposition=record,
+        custodian=archive.custodian,
+        conversation=archive.conversation,
+        conversation_ref=archive.conversation.pk,
+        channel=archive.conversation.channel,
+        category_code="2.1",
+        expired_on=dt.date(2029, 1, 1),
+        message_count=1,
+    )
+    return record.pk
 
 
 def url_names(patterns: list[Any] | None = None, prefix: str = "") -> list[str]:

@@ -84,6 +84,9 @@ def execute(decision: Decision, *, actor: str) -> ExclusionResult:
     twice: an executed decision returns its recorded result."""
     if decision.label not in EXCLUDED_LABELS:
         raise _not_excludable(decision)
+    from chatarchief.preservation import holds  # a legal hold refuses the exclusion, naming the hold
+
+    holds.require_exclusion_allowed(decision, actor=actor)
     removed: list[str] = []
     with scrub.secure_delete(), transaction.atomic():
         decision = Decision.objects.select_for_update().select_related("custodian").get(pk=decision.pk)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "chatarchief.api",
     "chatarchief.search",
     "chatarchief.review",
+    "chatarchief.preservation",
     "chatarchief.web",
 ]
 
@@ -208,6 +209,12 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Jobs the worker runs on a schedule (daily, at a local time): name -> {"task": dotted path of a
 # django-tasks task, "at": "HH:MM"}. Each job is safe to run twice; apps add their own entry.
 PERIODIC_TASKS: dict[str, dict[str, str]] = {}
+PERIODIC_TASKS["fixity"] = {"task": "chatarchief.preservation.tasks.verify_fixity", "at": "02:30"}
+
+# --- the audit log's anchor (issue 19): an append-only, Ed25519-signed log of the chain's head outside
+# the database; its signing key also outside the database (created 0600 on first use).
+AUDIT_ANCHOR_LOG = Path(os.environ.get("CHATARCHIEF_AUDIT_ANCHOR_LOG", DATA_DIR / "audit-anchor.log"))
+AUDIT_ANCHOR_KEY_FILE = Path(os.environ.get("CHATARCHIEF_AUDIT_ANCHOR_KEY_FILE", DATA_DIR / "audit-anchor.key"))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,15 @@
+"""Scheduled jobs of the preservation app (registered in settings.PERIODIC_TASKS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks import task
+
+
+@task()
+def verify_fixity(sample: float | None = None) -> dict[str, Any]:
+    """The nightly fixity check: every blob (or a sample), findings for failures."""
+    from chatarchief.preservation import fixity
+
+    return fixity.as_dict(fixity.run(actor="system:fixity", sample=sample))
