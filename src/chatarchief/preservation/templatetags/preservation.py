@@ -6,38 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext_lazy as _
 
 from chatarchief.audit.models import AuditEvent
 
 register = template.Library()
-
-ACTIONS = {
-    "preservation.fixity_checked": _("Integriteitscontrole uitgevoerd"),
-    "preservation.hold_added": _("Juridische bewaarplicht opgelegd"),
-    "preservation.hold_removed": _("Juridische bewaarplicht opgeheven"),
-    "preservation.hold_refused": _("Geweigerd wegens juridische bewaarplicht"),
-    "preservation.retention_category_set": _("Selectielijstcategorie vastgelegd"),
-    "preservation.retention_overridden": _("Eigen bewaartermijn voor gesprek"),
-    "preservation.term_ended": _("Einde ambtstermijn vastgelegd"),
-    "preservation.disposition_proposed": _("Vernietigingslijst voorgesteld"),
-    "preservation.disposition_approved": _("Vernietigingslijst goedgekeurd"),
-    "preservation.disposition_executed": _("Vernietigingslijst uitgevoerd"),
-    "preservation.transfer_packaged": _("Overdrachtspakket gemaakt"),
-    "preservation.backup_made": _("Back-up gemaakt"),
-    "preservation.restored": _("Hersteld uit back-up"),
-    "audit.exported": _("Audittrail geëxporteerd"),
-}
-
-
-@register.filter
-def preservation_action(code: str) -> Any:
-    """An audit action in words: preservation's own, else the web app's (ca_words)."""
-    if code in ACTIONS:
-        return ACTIONS[code]
-    from chatarchief.web.templatetags.ca_words import action_label
-
-    return action_label(code)
 
 
 @register.inclusion_tag("preservation/partials/audit_trail.html")
