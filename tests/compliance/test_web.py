@@ -112,3 +112,15 @@ def test_findings_filters_and_pagination(anna):
     assert web.get(reverse("findings"), {"custodian": "niemand"}).context["total"] == 0
     assert web.get(reverse("findings"), {"organisation": "BZK", "by": "other"}).context["total"] == 61
     assert web.get(reverse("findings"), {"status": "explained"}).context["total"] == 0
+
+
+def test_the_report_page_downloads_the_report(anna):
+    web, _ = _client(Role.AUDITOR, anna.organisation)
+    assert web.get(reverse("compliance_report")).status_code == 200
+    answer = web.get(
+        reverse("compliance_report"),
+        {"organisation": "BZK", "start": "2026-01-01", "end": "2026-12-31", "output_format": "csv"},
+    )
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+    text = answer.content.decode()
+    assert "anna" in text and SECRET not in text

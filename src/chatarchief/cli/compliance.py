@@ -188,4 +188,35 @@ finding.command("accept", help="accept the risk of findings")(_step("accepted_ri
 finding.command("reopen", help="reopen findings")(_step("open"))
 
 
-COMMANDS = [findings, status, agreement, finding]
+@click.group("report")
+def report() -> None:
+    """reports"""
+
+
+@report.command("compliance")
+@click.option("--organisation", required=True, help="organisation code, e.g. BZK")
+@click.option("--from", "start", required=True, callback=_date, help="first day (YYYY-MM-DD)")
+@click.option("--to", "end", required=True, callback=_date, help="last day, inclusive (YYYY-MM-DD)")
+@click.option("--format", "output_format", required=True, type=click.Choice(["pdf", "csv", "xlsx", "json"]))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def report_compliance(organisation: str, start: dt.date, end: dt.date, output_format: str, out: Path) -> int:
+    """the ADR compliance report of one organisation and period"""
+    from chatarchief.compliance import services
+
+    data = services.compliance_report_file(
+        principal(),
+        organisation=organisation,
+        start=start,
+        end=end,
+        output_format=output_format,
+        actor=actor(),
+        lang=lang(),
+    )
+    partial = out.with_name(out.name + ".part")  # nothing half-written at OUT
+    partial.write_bytes(data)
+    partial.replace(out)
+    print(f"{out} ({len(data)} bytes)")
+    return 0
+
+
+COMMANDS = [findings, status, agreement, finding, report]

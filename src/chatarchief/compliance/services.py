@@ -23,6 +23,7 @@ from chatarchief.access import services as access
 from chatarchief.access.constants import Action
 from chatarchief.archive.models import Custodian, Organisation
 from chatarchief.archive.services.load import Touched
+from chatarchief.audit import log
 from chatarchief.compliance import cadence, findings, manage, private_contacts, rules
 from chatarchief.compliance.models import Finding, FindingType
 from chatarchief.core.compliance.dates import end_of_day
@@ -122,3 +123,23 @@ def status_rows(principal: Any, *, organisation: str | None = None, at_day: dt.d
     return [
         rules.status_row(j) for j in rules.statuses(list(visible_custodians(principal, organisation)), at, as_of=as_of)
     ]
+
+
+def compliance_report_file(
+    principal: Any, *, organisation: str, start: dt.date, end: dt.date, output_format: str, actor: str, lang: str = "nl"
+) -> bytes:
+    """The ADR report of one organisation and period as a file (pdf, csv, xlsx, json), over the
+    custodians the principal may see; an audit event names who made it."""
+    from chatarchief.compliance import report
+
+    custodians = list(visible_custodians(principal, organisation))
+    made = report.compliance_report(custodians, organisation.upper(), start, end)
+    data = report.render(made, output_format, lang)
+    log.compliance_report_made(
+        actor,
+        organisation=organisation.upper(),
+        start=start.isoformat(),
+        end=end.isoformat(),
+        output_format=output_format,
+    )
+    return data

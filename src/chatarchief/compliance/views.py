@@ -228,3 +228,46 @@ def findings_bulk(request: HttpRequest) -> HttpResponse:
     for finding_id, reason in sorted(result.refused.items()):
         flash.error(request, _("Bevinding %(id)d: %(reason)s") % {"id": finding_id, "reason": reason})
     return redirect(back)
+
+
+class ReportForm(forms.Form):
+    organisation = forms.ChoiceField(label=gettext_lazy("Organisatie"))
+    start = forms.DateField(label=gettext_lazy("Vanaf"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("Tot en met"), widget=forms.DateInput(attrs={"type": "date"}))
+    output_format = forms.ChoiceField(
+        label=gettext_lazy("Formaat"),
+        choices=[("pdf", "PDF"), ("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")],
+    )
+
+    def __init__(self, *args: Any, organisations: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = organisations
+
+
+def compliance_report(request: HttpRequest) -> HttpResponse:
+    """The ADR report: a form (organisation, period, format); a valid one downloads the file."""
+    from chatarchief.compliance import report
+
+    form = ReportForm(request.GET or None, organisations=_organisations(request))
+    if request.GET and form.is_valid():
+        chosen = form.cleaned_data
+        try:
+            data = services.compliance_report_file(
+                request.user,
+                organisation=chosen["organisation"],
+                start=chosen["start"],
+                end=chosen["end"],
+                output_format=chosen["output_format"],
+                actor=_actor(request),
+                lang=_lang(),
+            )
+        except ChatarchiefError as error:
+            form.add_error(None, error.message(_lang()))
+        else:
+            name = (
+                f"nalevingsrapport-{chosen['organisation']}-{chosen['start']}-{chosen['end']}.{chosen['output_format']}"
+            )
+            response = HttpResponse(data, content_type=report.CONTENT_TYPES[chosen["output_format"]])
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    return render(request, "compliance/report.html", {"form": form})

@@ -198,3 +198,7 @@ def allowed_steps(status: str) -> list[tuple[str, Any]]:
     except ValueError:
         return []
     return [(value, label) for value, label in STEPS.items() if FindingStatus(value) in targets]
+
+
+def finding_label(type_: str) -> Any:
+    return FindingType(type_).label if type_ in FindingType.values else type_
