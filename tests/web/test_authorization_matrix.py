@@ -163,6 +163,7 @@ TABLE: dict[str, Row] = {
     "compliance_custodian": Row(per_column(EVERY, METADATA_ORG, NONE), target="custodian"),
     "findings": Row(everywhere(EVERY)),
     "compliance_report": Row(everywhere(EVERY)),
+    "reminders_preview": Row(everywhere(EVERY)),
     "finding": Row(per_column(EVERY, METADATA_ORG, NONE), target="finding"),
     "findings_bulk": Row(
         everywhere(EVERY), method="post", ok=frozenset({302}), data=lambda w, c: {"target": "explained", "note": "x"}

@@ -6,6 +6,7 @@ urlpatterns = [
     path("naleving/", views.compliance_dashboard, name="compliance_dashboard"),
     path("naleving/functionarissen/<slug:slug>/", views.compliance_custodian, name="compliance_custodian"),
     path("naleving/rapport/", views.compliance_report, name="compliance_report"),
+    path("naleving/herinneringen/", views.reminders_preview, name="reminders_preview"),
     path("bevindingen/", views.findings, name="findings"),
     path("bevindingen/stappen/", views.findings_bulk, name="findings_bulk"),
     path("bevindingen/<int:pk>/", views.finding_detail, name="finding"),

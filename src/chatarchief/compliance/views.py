@@ -271,3 +271,27 @@ def compliance_report(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     return render(request, "compliance/report.html", {"form": form})
+
+
+def reminders_preview(request: HttpRequest) -> HttpResponse:
+    """What the daily job would send now to (or about) the custodians this user may see."""
+    from chatarchief.compliance import reminders
+
+    custodians = list(services.visible_custodians(request.user).select_related("user"))
+    lang = _lang()
+    rows = []
+    for plan in reminders.planned(custodians):
+        subject, body = plan.reminder.text(lang)
+        rows.append(
+            {
+                "custodian": plan.custodian.name,
+                "kind": words.REMINDER_KINDS.get(plan.reminder.kind, ""),
+                "due_at": plan.reminder.due_at,
+                "role": words.REMINDER_ROLES.get(plan.reminder.recipient.role, ""),
+                "recipient": plan.reminder.recipient.ident,
+                "address": plan.address,
+                "subject": subject,
+                "body": body,
+            }
+        )
+    return render(request, "compliance/reminders.html", {"rows": rows})

@@ -202,3 +202,7 @@ def allowed_steps(status: str) -> list[tuple[str, Any]]:
 
 def finding_label(type_: str) -> Any:
     return FindingType(type_).label if type_ in FindingType.values else type_
+
+
+REMINDER_KINDS = {"upcoming": _("Binnenkort veiligstellen"), "overdue": _("Te laat")}
+REMINDER_ROLES = {"custodian": _("Functionaris"), "secretary": _("Secretariaat"), "doc-direkt": _("Doc-Direkt")}

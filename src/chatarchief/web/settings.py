@@ -208,6 +208,22 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Jobs the worker runs on a schedule (daily, at a local time): name -> {"task": dotted path of a
 # django-tasks task, "at": "HH:MM"}. Each job is safe to run twice; apps add their own entry.
 PERIODIC_TASKS: dict[str, dict[str, str]] = {}
+PERIODIC_TASKS["compliance.evaluate_reminders"] = {
+    "task": "chatarchief.compliance.tasks.evaluate_reminders",
+    "at": "07:00",
+}
+
+# Compliance (docs/compliance.md): reminders by e-mail (the console by default; in production SMTP with
+# CHATARCHIEF_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and Django's EMAIL_* settings),
+# Doc-Direkt's mailbox, and the key that signs receipt PDFs (a file with the Ed25519 private key).
+EMAIL_BACKEND = os.environ.get("CHATARCHIEF_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("CHATARCHIEF_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file backend
+DEFAULT_FROM_EMAIL = os.environ.get("CHATARCHIEF_MAIL_FROM", "chatarchief@localhost")
+COMPLIANCE_DOC_DIREKT_EMAIL = os.environ.get("CHATARCHIEF_DOC_DIREKT_EMAIL", "")
+COMPLIANCE_REMINDER_DAYS_BEFORE = (
+    int(os.environ["CHATARCHIEF_REMINDER_DAYS_BEFORE"]) if os.environ.get("CHATARCHIEF_REMINDER_DAYS_BEFORE") else None
+)
+RECEIPT_SIGNING_KEY_FILE = os.environ.get("CHATARCHIEF_RECEIPT_SIGNING_KEY_FILE", "")
 
 LOGGING = {
     "version": 1,
