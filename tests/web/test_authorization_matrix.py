@@ -164,6 +164,8 @@ TABLE: dict[str, Row] = {
     "findings": Row(everywhere(EVERY)),
     "compliance_report": Row(everywhere(EVERY)),
     "reminders_preview": Row(everywhere(EVERY)),
+    "receipt_pdf": Row(per_column(EVERY, METADATA_ORG, NONE), target="delivery"),
+    "receipt_signature": Row(per_column(EVERY, METADATA_ORG, NONE), target="delivery"),
     "finding": Row(per_column(EVERY, METADATA_ORG, NONE), target="finding"),
     "findings_bulk": Row(
         everywhere(EVERY), method="post", ok=frozenset({302}), data=lambda w, c: {"target": "explained", "note": "x"}

@@ -219,4 +219,62 @@ def report_compliance(organisation: str, start: dt.date, end: dt.date, output_fo
     return 0
 
 
-COMMANDS = [findings, status, agreement, finding, report]
+@click.group("receipt")
+def receipt() -> None:
+    """signed receipts (ontvangstbevestigingen) of deliveries"""
+
+
+@receipt.command("make")
+@click.argument("delivery_id", type=int)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", "receipt_lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+def receipt_make(delivery_id: int, out: Path, receipt_lang: str) -> int:
+    """write a delivery's receipt PDF and its signature (OUT.sig)"""
+    from chatarchief.archive.models import Delivery
+    from chatarchief.compliance import services
+
+    delivery = Delivery.objects.select_related("custodian").filter(pk=delivery_id).first()
+    if delivery is None:
+        raise ChatarchiefError(
+            "receipt.unknown_delivery",
+            nl=f"Onbekende aanlevering {delivery_id}.",
+            en=f"Unknown delivery {delivery_id}.",
+        )
+    pdf, signature = services.receipt_files(principal(), delivery, lang=receipt_lang, actor=actor())
+    out.write_bytes(pdf)
+    out.with_name(out.name + ".sig").write_bytes(signature)
+    print(f"{out}, {out}.sig")
+    return 0
+
+
+@receipt.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--signature", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="default: FILE.sig")
+@click.option(
+    "--public-key",
+    "public_key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="default: this installation's key",
+)
+@json_option()
+def receipt_verify(file: Path, signature: Path | None, public_key: Path | None, as_json: bool) -> int:
+    """check a receipt PDF against its detached signature"""
+    from chatarchief.compliance import receipt as receipts
+
+    signature = signature or file.with_name(file.name + ".sig")
+    if not signature.exists():
+        raise ChatarchiefError(
+            "receipt.no_signature",
+            nl="Geen handtekeningbestand gevonden.",
+            en="No signature file found.",
+            file=str(signature),
+        )
+    found = receipts.verify(file.read_bytes(), signature.read_bytes(), public_key.read_bytes() if public_key else None)
+    if as_json:
+        print_json(found.as_dict(lang()))
+    else:
+        print(f"{file.name}: {found.message(lang())}", file=sys.stdout if found.ok else sys.stderr)
+    return 0 if found.ok else 1
+
+
+COMMANDS = [findings, status, agreement, finding, report, receipt]

@@ -143,3 +143,14 @@ def compliance_report_file(
         output_format=output_format,
     )
     return data
+
+
+def receipt_files(principal: Any, delivery: Any, *, lang: str, actor: str) -> tuple[bytes, bytes]:
+    """The receipt PDF of a delivery and its detached signature (metadata: whoever sees the delivery)."""
+    from chatarchief.compliance import receipt
+
+    access.require(principal, Action.VIEW_METADATA, delivery.custodian)
+    pdf = receipt.receipt_pdf(delivery, lang)
+    signature = receipt.sign(pdf)
+    log.receipt_made(actor, delivery, lang=lang)
+    return pdf, signature

@@ -295,3 +295,31 @@ def reminders_preview(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "compliance/reminders.html", {"rows": rows})
+
+
+def _delivery(request: HttpRequest, pk: int) -> Any:
+    from chatarchief.archive.models import Delivery
+
+    delivery = Delivery.objects.select_related("custodian").filter(pk=pk).first()
+    if delivery is None or not access.allowed(request.user, Action.VIEW_METADATA, delivery.custodian):
+        raise Http404
+    return delivery
+
+
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed receipt PDF of a delivery (?lang=en for English); its signature at receipt_signature."""
+    delivery = _delivery(request, pk)
+    lang = request.GET.get("lang") if request.GET.get("lang") in ("nl", "en") else _lang()
+    pdf, _signature = services.receipt_files(request.user, delivery, lang=lang, actor=_actor(request))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ontvangstbevestiging-{delivery.pk}-{lang}.pdf"'
+    return response
+
+
+def receipt_signature(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = _delivery(request, pk)
+    lang = request.GET.get("lang") if request.GET.get("lang") in ("nl", "en") else _lang()
+    _pdf, signature = services.receipt_files(request.user, delivery, lang=lang, actor=_actor(request))
+    response = HttpResponse(signature, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="ontvangstbevestiging-{delivery.pk}-{lang}.pdf.sig"'
+    return response
