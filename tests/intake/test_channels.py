@@ -73,7 +73,7 @@ def test_signal_v2_week_later_flags_the_deletion_and_the_disappeared_message(cus
     assert photo["attachments"][0]["sha256"] == "0b6c5c534d9103ccbec61c1cebd2127b447fcbaa471440eabce7b9d6ae13f650"
     assert Blob.objects.filter(sha256=photo["attachments"][0]["sha256"]).exists()
     found = {f["type"]: f["details"] for f in compliance_readout.findings(status(custodian))}
-    assert found["message_deleted"] == {"by": "other", "content_preserved": True}
+    assert found["message_deleted"]["by"] == "other" and found["message_deleted"]["content_preserved"] is True
     assert "message_missing" in found
 
 
@@ -195,7 +195,7 @@ def test_generated_signal_v2_week_later_flags_the_deletion_and_the_disappeared_m
     sha = photo["attachments"][0]["sha256"]
     assert sha == hashlib.sha256(gen.PHOTO.data).hexdigest() and Blob.objects.filter(sha256=sha).exists()
     found = {f["type"]: f["details"] for f in compliance_readout.findings(status(custodian))}
-    assert found["message_deleted"] == {"by": "other", "content_preserved": True}
+    assert found["message_deleted"]["by"] == "other" and found["message_deleted"]["content_preserved"] is True
     assert "message_missing" in found
 
 

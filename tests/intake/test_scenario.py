@@ -118,7 +118,12 @@ def test_the_archive_holds_each_message_once_with_its_history(exports):
     assert found["disappearing_disabled"] == 1
     assert found["delivery_overdue"] == 1  # from the December export until today
     details = {f["type"]: f["details"] for f in compliance_readout.findings(status(custodian))}
-    assert details["message_deleted"] == {"by": "other", "content_preserved": True}
+    assert details["message_deleted"] == {
+        "by": "other",
+        "actor": "Anne",
+        "by_basis": "tombstone",
+        "content_preserved": True,
+    }
     assert details["disappearing_enabled"]["timer_seconds"] == 7 * 24 * 3600
 
 

@@ -47,6 +47,8 @@ SPECIAL: dict[str, str] = {
 NOT_PAGES: dict[str, str] = {
     "attachment": "a media file (image inline, anything else as a download), shown inside the conversation page",
     "oidc_authentication_init": "a redirect to the identity provider",
+    "receipt_pdf": "a PDF download (the signed receipt), linked from the delivery page",
+    "receipt_signature": "a JSON download (the receipt's detached signature), linked from the delivery page",
     "oidc_authentication_callback": "the identity provider's redirect back; ends on a page or the login page",
 }
 

@@ -168,6 +168,19 @@ TABLE: dict[str, Row] = {
         data=lambda w, c: {"list": _disposition_list(w)},
     ),
     # single sign-on (mounted only with CHATARCHIEF_OIDC_ENABLED=1; see tests/access/test_oidc.py)
+    # compliance (issue 17): every role sees the dashboard and the findings of whom it may see (auditors
+    # included: metadata, never content); operators, reviewers and admins take workflow steps
+    "compliance_dashboard": Row(everywhere(EVERY)),
+    "compliance_custodian": Row(per_column(EVERY, METADATA_ORG, NONE), target="custodian"),
+    "findings": Row(everywhere(EVERY)),
+    "compliance_report": Row(everywhere(EVERY)),
+    "reminders_preview": Row(everywhere(EVERY)),
+    "receipt_pdf": Row(per_column(EVERY, METADATA_ORG, NONE), target="delivery"),
+    "receipt_signature": Row(per_column(EVERY, METADATA_ORG, NONE), target="delivery"),
+    "finding": Row(per_column(EVERY, METADATA_ORG, NONE), target="finding"),
+    "findings_bulk": Row(
+        everywhere(EVERY), method="post", ok=frozenset({302}), data=lambda w, c: {"target": "explained", "note": "x"}
+    ),
     "oidc_authentication_init": Row(everywhere(EVERY), ok=frozenset({302}), anon=frozenset({302}), optional=True),
     "oidc_authentication_callback": Row(everywhere(EVERY), ok=frozenset({302}), anon=frozenset({302}), optional=True),
     "oidc_logout": Row(everywhere(EVERY), method="post", ok=frozenset({302}), optional=True),
@@ -231,11 +244,27 @@ def _kwargs(world: World, row: Row, column: str) -> dict[str, Any]:
         return {"pk": world.managed[column].pk}
     if row.target == "decision":
         return {"pk": _awaiting_decision(world, column).pk}
+    if row.target == "finding":
+        return {"pk": _finding(world, column).pk}
     if row.target == "revocable":
         return {"pk": world.revocable[column].pk}
     if row.target == "service_account":
         return {"pk": world.service_accounts[column].pk}
     return {"pk": getattr(archive, row.target).pk}
+
+
+def _finding(world: World, column: str) -> Any:
+    """A finding on the column's custodian (the world's chats carry none of their own)."""
+    from chatarchief.compliance.models import Finding
+
+    archive = world.archives[column]
+    finding, _ = Finding.objects.get_or_create(
+        custodian=archive.custodian,
+        type="message_deleted",
+        subject="matrix",
+        defaults={"details": {"by": "other", "actor": "Bob", "by_basis": "tombstone"}, "delivery": archive.delivery},
+    )
+    return finding
 
 
 def _awaiting_decision(world: World, column: str) -> Any:

@@ -19,19 +19,21 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import connection
 from django.utils import timezone
 
-from chatarchief.archive.models import Absence, MessageVersion
+from chatarchief.archive.models import Absence, Conversation, MessageVersion
 from chatarchief.archive.services.load import Touched
 from chatarchief.compliance.models import Finding, FindingType
-from chatarchief.core.model import Channel, Deleter, Kind, SystemEvent
+from chatarchief.core.compliance import actors
+from chatarchief.core.model import Channel, Kind, Participant, SystemEvent
 
 CHUNK = 2000
+Who = Callable[["Stored", actors.Act], dict[str, str]]  # the attribution of one act of one row
 
 
 class Stored(NamedTuple):
@@ -46,10 +48,14 @@ class Stored(NamedTuple):
     sender_key: str
     first_delivery_id: int
     has_body: bool
+    outgoing: bool | None
+    sender_name: str
+    system_text: str | None  # a system line's words (a WhatsApp timer line names its actor only there)
 
 
 _SELECT = (
-    "SELECT id, kind, event, edited, deleted_by, details, sender_key, first_delivery_id, body IS NOT NULL"
+    "SELECT id, kind, event, edited, deleted_by, details, sender_key, first_delivery_id, body IS NOT NULL,"
+    " outgoing, sender_name, CASE WHEN kind = 'system' THEN body END"
     " FROM archive_message WHERE "
 )
 # A new message without forms or absences carries a finding only if one of these holds.
@@ -118,56 +124,90 @@ def _bring_up_to_date(finding: Finding, details: dict[str, Any] | None, delivery
     return changed
 
 
-def _by(deleted_by: str) -> str:
-    return "custodian" if deleted_by == Deleter.SELF.value else "other"
+def identity_of(conversation_id: int) -> actors.SelfIdentity:
+    """Where the custodian is in one stored conversation (core.compliance.actors.identify_self): the
+    participants the parser marked self, the custodian's name and business numbers, and in a
+    one-to-one WhatsApp chat the sender who is not the chat's title."""
+    conversation = Conversation.objects.select_related("custodian").get(pk=conversation_id)
+    custodian = conversation.custodian
+    people = [
+        Participant(key=p.key, name=p.name, phone=p.phone or None, is_self=p.is_self)
+        for p in conversation.participants.all()
+    ]
+    return actors.identify_self(
+        conversation.channel,
+        people,
+        title=conversation.title,
+        is_group=conversation.is_group,
+        known_keys=list(custodian.phone_numbers or []),
+        known_names=[custodian.name],
+    )
 
 
-def _self_carried(row: Stored) -> tuple[str, dict[str, Any]] | None:
+def _attribution(row: Stored, act: actors.Act, channel: str, identity: actors.SelfIdentity) -> dict[str, str]:
+    """`details.by`, `details.actor` and `details.by_basis` of one act (docs/compliance.md, "Who did it")."""
+    system = row.system_text if channel == Channel.WHATSAPP.value and not row.sender_key else None
+    evidence = actors.ActEvidence(
+        act=act,
+        channel=channel,
+        sender=row.sender_key or None,
+        sender_name=row.sender_name or None,
+        outgoing=row.outgoing,
+        deleted_by=row.deleted_by or None,
+        system_text=system,
+    )
+    return actors.attribute(evidence, identity).details()
+
+
+def _self_carried(row: Stored, who: Who) -> tuple[str, dict[str, Any]] | None:
     """What a message says by itself: view-once, a timer switched on or off."""
     if row.kind == Kind.VIEW_ONCE.value:
-        return FindingType.VIEW_ONCE, {"sender": row.sender_key}
+        return FindingType.VIEW_ONCE, who(row, actors.Act.VIEW_ONCE)
     if row.event == SystemEvent.DISAPPEARING_ENABLED.value:
         details = json.loads(row.details) if isinstance(row.details, str) else row.details
         return FindingType.DISAPPEARING_ENABLED, {
             "timer_seconds": (details or {}).get("timer_seconds"),
-            "by": row.sender_key,
+            **who(row, actors.Act.DISAPPEARING_ENABLED),
         }
     if row.event == SystemEvent.DISAPPEARING_DISABLED.value:
-        return FindingType.DISAPPEARING_DISABLED, {"by": row.sender_key}
+        return FindingType.DISAPPEARING_DISABLED, who(row, actors.Act.DISAPPEARING_DISABLED)
     return None
 
 
-def _from_forms(row: Stored, forms: list[MessageVersion]) -> list[tuple[str, int | None, dict[str, Any]]]:
+def _from_forms(row: Stored, forms: list[MessageVersion], who: Who) -> list[tuple[str, int | None, dict[str, Any]]]:
     """Deleted and edited, for a message whose forms are stored (see archive.services.versions.derive)."""
     found: list[tuple[str, int | None, dict[str, Any]]] = []
     content = [f for f in forms if f.kind != Kind.DELETED.value]
     tombs = sorted((f for f in forms if f.kind == Kind.DELETED.value), key=lambda f: (f.exported_at, f.digest))
     if tombs:
-        details = {"by": _by(row.deleted_by), "content_preserved": bool(content)}
+        details = {**who(row, actors.Act.MESSAGE_DELETED), "content_preserved": bool(content)}
         found.append((FindingType.MESSAGE_DELETED, tombs[0].delivery_id, details))
     if row.edited:
         edits = [f for f in forms if f.edited]
         first = min(edits, key=lambda f: (f.exported_at, f.pk)).delivery_id if edits else row.first_delivery_id
-        found.append((FindingType.MESSAGE_EDITED, first, {"versions": len(content), "content_preserved": True}))
+        edited = {**who(row, actors.Act.MESSAGE_EDITED), "versions": len(content), "content_preserved": True}
+        found.append((FindingType.MESSAGE_EDITED, first, edited))
     return found
 
 
 def _message_findings(
-    row: Stored, forms: list[MessageVersion], absence: tuple[int, int] | None
+    row: Stored, forms: list[MessageVersion], absence: tuple[int, int] | None, who: Who
 ) -> list[tuple[str, int | None, dict[str, Any]]]:
     """(type, delivery, details) of every finding one message's stored state calls for."""
     first = row.first_delivery_id
-    carried = _self_carried(row)
+    carried = _self_carried(row, who)
     if forms:
-        found = _from_forms(row, forms)
+        found = _from_forms(row, forms, who)
         if carried:
             found.append((carried[0], first, carried[1]))
     elif row.kind == Kind.DELETED.value:  # only ever seen as a tombstone
-        found = [(FindingType.MESSAGE_DELETED, first, {"by": _by(row.deleted_by), "content_preserved": False})]
+        deleted = {**who(row, actors.Act.MESSAGE_DELETED), "content_preserved": False}
+        found = [(FindingType.MESSAGE_DELETED, first, deleted)]
     elif carried:
         found = [(carried[0], first, carried[1])]
     elif row.edited:  # an edit marker, the earlier text never seen
-        found = [(FindingType.MESSAGE_EDITED, first, {"versions": 1, "content_preserved": False})]
+        edited = {**who(row, actors.Act.MESSAGE_EDITED), "versions": 1, "content_preserved": False}
+        found = [(FindingType.MESSAGE_EDITED, first, edited)]
     else:
         found = []
     if absence is not None:
@@ -186,10 +226,17 @@ def _expected(touched: Touched, rows: Iterable[Stored], with_history: bool) -> l
         for form in MessageVersion.objects.filter(message_id__in=ids):
             forms[form.message_id].append(form)
         absences = _first_absences(ids)
+    identity: list[actors.SelfIdentity] = []  # read once, and only when a row carries an act
+
+    def who(row: Stored, act: actors.Act) -> dict[str, str]:
+        if not identity:
+            identity.append(identity_of(touched.conversation_id))
+        return _attribution(row, act, touched.channel, identity[0])
+
     return [
         Expected(kind, touched.custodian_id, touched.conversation_id, row.id, delivery, f"message:{row.id}", details)
         for row in rows
-        for kind, delivery, details in _message_findings(row, forms.get(row.id, []), absences.get(row.id))
+        for kind, delivery, details in _message_findings(row, forms.get(row.id, []), absences.get(row.id), who)
     ]
 
 

@@ -215,6 +215,22 @@ PERIODIC_TASKS["fixity"] = {"task": "chatarchief.preservation.tasks.verify_fixit
 # the database; its signing key also outside the database (created 0600 on first use).
 AUDIT_ANCHOR_LOG = Path(os.environ.get("CHATARCHIEF_AUDIT_ANCHOR_LOG", DATA_DIR / "audit-anchor.log"))
 AUDIT_ANCHOR_KEY_FILE = Path(os.environ.get("CHATARCHIEF_AUDIT_ANCHOR_KEY_FILE", DATA_DIR / "audit-anchor.key"))
+PERIODIC_TASKS["compliance.evaluate_reminders"] = {
+    "task": "chatarchief.compliance.tasks.evaluate_reminders",
+    "at": "07:00",
+}
+
+# Compliance (docs/compliance.md): reminders by e-mail (the console by default; in production SMTP with
+# CHATARCHIEF_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and Django's EMAIL_* settings),
+# Doc-Direkt's mailbox, and the key that signs receipt PDFs (a file with the Ed25519 private key).
+EMAIL_BACKEND = os.environ.get("CHATARCHIEF_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("CHATARCHIEF_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file backend
+DEFAULT_FROM_EMAIL = os.environ.get("CHATARCHIEF_MAIL_FROM", "chatarchief@localhost")
+COMPLIANCE_DOC_DIREKT_EMAIL = os.environ.get("CHATARCHIEF_DOC_DIREKT_EMAIL", "")
+COMPLIANCE_REMINDER_DAYS_BEFORE = (
+    int(os.environ["CHATARCHIEF_REMINDER_DAYS_BEFORE"]) if os.environ.get("CHATARCHIEF_REMINDER_DAYS_BEFORE") else None
+)
+RECEIPT_SIGNING_KEY_FILE = os.environ.get("CHATARCHIEF_RECEIPT_SIGNING_KEY_FILE", "")
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include("chatarchief.api.urls")),
     path("", include("chatarchief.review.urls")),
     path("", include("chatarchief.preservation.urls")),
+    path("", include("chatarchief.compliance.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on (off by default): the IdP redirects back to the callback
