@@ -30,6 +30,8 @@ COMMAND_MODULES = (
     "chatarchief.cli.serviceaccounts",  # serviceaccount
     "chatarchief.cli.contacts",  # contacts import
     "chatarchief.cli.review",  # classify, review agenda/decide/confirm/retrain
+    "chatarchief.cli.search",  # search
+    "chatarchief.cli.woo",  # woo create/search/assess/redact/export
 )
 
 

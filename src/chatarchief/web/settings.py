@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "chatarchief.api",
     "chatarchief.search",
     "chatarchief.review",
+    "chatarchief.woo",
     "chatarchief.web",
 ]
 
