@@ -413,16 +413,17 @@ def woo_request_allowed(principal: Any, request: Any) -> bool:
     """May `principal` work on this Woo request (search, read its documents, assess, redact,
     export)? The system actor may; a user only while assigned to it as coordinator and holding the
     woo_coordinator role over every custodian in its scope."""
+    wanted = set(request.custodians.values_list("pk", flat=True))
     if isinstance(principal, SystemPrincipal):
         answer = True
     elif not _is_user(principal) or not getattr(principal, "pk", None):
         answer = False
     else:
         assigned = request.coordinators.filter(pk=principal.pk).exists()
-        wanted = set(request.custodians.values_list("pk", flat=True))
         covered = set(woo_scope(principal).filter(pk__in=wanted).values_list("pk", flat=True))
         answer = assigned and wanted <= covered
-    _note(principal, f"woo_request:{request.pk}", None, answer)
+    for custodian_id in sorted(wanted) or [None]:
+        _note(principal, f"woo_request:{request.pk}", custodian_id, answer)
     return answer
 
 

@@ -29,6 +29,8 @@ urlpatterns = [
     path("beheer/serviceaccounts/<int:pk>/intrekken/", admin_views.serviceaccount_revoke, name="serviceaccount_revoke"),
     path("api/v1/", include("chatarchief.api.urls")),
     path("", include("chatarchief.review.urls")),
+    path("", include("chatarchief.search.urls")),
+    path("", include("chatarchief.woo.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on (off by default): the IdP redirects back to the callback
