@@ -18,8 +18,8 @@ class SearchForm(forms.Form):
         label=_("Zoekvraag"),
         max_length=500,
         help_text=_(
-            'Woorden moeten allemaal voorkomen. "Een zin" tussen aanhalingstekens, OF, NIET als OR en NOT '
-            "in hoofdletters, -woord om uit te sluiten, woord* voor het begin van een woord."
+            'Alle woorden moeten voorkomen. "Een zin" tussen aanhalingstekens; OR en NOT in hoofdletters; '
+            "-woord sluit uit; woord* zoekt op het begin van een woord."
         ),
     )
     custodian = forms.ChoiceField(label=_("Functionaris"), required=False)
