@@ -13,6 +13,7 @@ from chatarchief.archive.services import registry
 from chatarchief.core.search import QueryError, parse
 from chatarchief.intake.pipeline import ingest
 from chatarchief.search import services
+from chatarchief.search.models import SearchEntry
 from tests.generators.whatsapp import Spec, write_export
 from tests.search.corpus import Corpus
 from tests.search.reference import matches
@@ -31,7 +32,8 @@ def chat(db, tmp_path):
     write_export(path, specs, title="Gegenereerd")
     outcome = ingest(path, custodian, actor="test")
     assert outcome.status == "ingested"
-    assert services.index_delivery(outcome.delivery.pk) == outcome.counts["messages"]
+    assert services.index_delivery(outcome.delivery.pk) == 0  # indexed by the ingest itself (search.ingest_hook)
+    assert SearchEntry.objects.count() == outcome.counts["messages"]
     texts = dict(Message.objects.filter(conversation__custodian=custodian).values_list("pk", "body"))
     return corpus, texts, [s.body for s in specs]
 

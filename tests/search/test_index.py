@@ -65,7 +65,8 @@ def test_syncing_again_changes_nothing(world):
     assert SearchEntry.objects.count() == count == fulltext_rows()
 
 
-def test_an_edited_message_is_indexed_anew(world, tmp_path):
+def test_an_edited_message_is_indexed_anew(world, tmp_path, settings):
+    settings.CHATARCHIEF_SEARCH_INDEX_AT_INGEST = False  # this test indexes by hand
     specs = list(w.CRISISTEAM)
     specs[4] = w.Spec("Anne de Vries", specs[4].at, "minister financien akkoord, met aanvulling", kind="edited")
     path = tmp_path / "later" / "WhatsApp-chat met Crisisteam.txt"
@@ -88,7 +89,8 @@ def _same_minute_chat(tmp_path, custodian) -> list[int]:
     return list(Message.objects.filter(body__startswith="botsing").order_by("pk").values_list("pk", flat=True))
 
 
-def test_messages_of_the_same_moment_whose_slots_clash_get_free_keys(world, tmp_path, monkeypatch):
+def test_messages_of_the_same_moment_whose_slots_clash_get_free_keys(world, tmp_path, monkeypatch, settings):
+    settings.CHATARCHIEF_SEARCH_INDEX_AT_INGEST = False  # this test indexes by hand
     first, _, third = _same_minute_chat(tmp_path, world.a)
     monkeypatch.setattr(keys, "SLOTS", third - first)  # two slots a millisecond: first and third want one
     services.index_messages([first])
@@ -167,3 +169,13 @@ def test_emptied_entries_take_the_fulltext_rows_with_them(world):
     SearchEntry.objects.all().delete()  # as `flush` does between transactional tests
     clear_fulltext_without_entries()
     assert fulltext_rows() == 0
+
+
+def test_an_ingest_indexes_its_delivery(world, tmp_path):
+    """The pipeline's after-ingest hook indexes what a delivery brought (search.ingest_hook)."""
+    specs = [Spec("Anne de Vries", dt.datetime(2024, 6, 1, 9, 0), "nieuwe zaak over dijkversterking")]
+    path = tmp_path / "WhatsApp-chat met Dijken.txt"
+    write_export(path, specs, title="Dijken")
+    assert ingest(path, world.a, actor="test").status == "ingested"
+    assert hits("dijkversterking") == {"nieuwe zaak over dijkversterking"}
+    assert SearchEntry.objects.count() == Message.objects.count()

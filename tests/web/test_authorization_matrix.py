@@ -28,6 +28,7 @@ EVERY = frozenset(ROLES)
 NONE: frozenset[str] = frozenset()
 METADATA_ORG = frozenset({"reviewer", "woo_coordinator", "auditor", "admin"})  # organisation-wide metadata
 CONTENT_OWN = frozenset({"custodian", "reviewer"})
+WOO = frozenset({"woo_coordinator"})
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,39 @@ TABLE: dict[str, Row] = {
         ok=frozenset({302}),
         data=lambda w, c: {"list": _disposition_list(w)},
     ),
+    # full-text search (issue 18): the form for everyone; hits only from archives the user may read
+    "search": Row(everywhere(EVERY)),
+    # Woo requests (issue 18): coordinators only, and content only in the requests they are assigned
+    # to (each column has a request on that column's custodian; only the "own" one is assigned)
+    "woo_list": Row(everywhere(WOO)),
+    "woo_create": Row(everywhere(WOO)),
+    "woo_detail": Row(per_column(WOO, NONE, NONE), target="woo_request"),
+    "woo_search": Row(
+        per_column(WOO, NONE, NONE),
+        target="woo_request",
+        method="post",
+        ok=frozenset({302}),
+        data=lambda w, c: {"query": "tweede"},
+    ),
+    "woo_extend": Row(per_column(WOO, NONE, NONE), target="woo_request", method="post", ok=frozenset({302})),
+    "woo_export": Row(per_column(WOO, NONE, NONE), target="woo_request", method="post", ok=frozenset({302})),
+    "woo_document": Row(per_column(WOO, NONE, NONE), target="woo_document"),
+    "woo_assess": Row(
+        per_column(WOO, NONE, NONE),
+        target="woo_document",
+        method="post",
+        ok=frozenset({302}),
+        data=lambda w, c: {"decision": "openbaar"},
+    ),
+    "woo_confirm": Row(per_column(WOO, NONE, NONE), target="woo_document", method="post", ok=frozenset({302})),
+    "woo_redact": Row(
+        per_column(WOO, NONE, NONE),
+        target="woo_document",
+        method="post",
+        ok=frozenset({302}),
+        data=lambda w, c: {"kind": "phrase", "text": "tweede", "ground": "5.1.2e"},
+    ),
+    "woo_unredact": Row(per_column(WOO, NONE, NONE), target="woo_redaction", method="post", ok=frozenset({302})),
     # single sign-on (mounted only with CHATARCHIEF_OIDC_ENABLED=1; see tests/access/test_oidc.py)
     # compliance (issue 17): every role sees the dashboard and the findings of whom it may see (auditors
     # included: metadata, never content); operators, reviewers and admins take workflow steps
@@ -250,6 +284,8 @@ def _kwargs(world: World, row: Row, column: str) -> dict[str, Any]:
         return {"pk": world.revocable[column].pk}
     if row.target == "service_account":
         return {"pk": world.service_accounts[column].pk}
+    if row.target.startswith("woo_"):
+        return _woo_kwargs(world, row.target, column)
     return {"pk": getattr(archive, row.target).pk}
 
 
@@ -265,6 +301,51 @@ def _finding(world: World, column: str) -> Any:
         defaults={"details": {"by": "other", "actor": "Bob", "by_basis": "tombstone"}, "delivery": archive.delivery},
     )
     return finding
+
+
+def _woo_kwargs(world: World, target: str, column: str) -> dict[str, Any]:
+    """A Woo request on the column's custodian (assigned to the coordinator only for "own"), with one
+    document (the column's chat on its day) and one redaction."""
+    import datetime as dt
+
+    from chatarchief.woo.models import Document, Redaction, WooRequest
+
+    archive = world.archives[column]
+    request, created = WooRequest.objects.get_or_create(
+        reference=f"WOO-{column}",
+        defaults={
+            "subject": "Overleg",
+            "requester": "Verzoeker",
+            "received": dt.date(2026, 1, 10),
+            "period_from": dt.date(2026, 1, 1),
+            "period_to": dt.date(2026, 1, 31),
+            "created_by": "test",
+        },
+    )
+    if created:
+        request.custodians.set([archive.custodian])
+        if column == "own":
+            request.coordinators.add(world.users["woo_coordinator"])
+        Document.objects.create(
+            request=request,
+            number=1,
+            chat=str(archive.conversation.pk),
+            day=dt.date(2026, 1, 2),
+            day_to=dt.date(2026, 1, 2),
+            title=archive.conversation.title,
+            conversation_ids=[archive.conversation.pk],
+            holders=[archive.custodian.slug],
+            time_zone=archive.custodian.zone_name,
+        )
+    document = request.documents.get(number=1)
+    if target == "woo_request":
+        return {"pk": request.pk}
+    if target == "woo_document":
+        return {"pk": request.pk, "number": document.number}
+    redaction = Redaction.objects.filter(document=document).first() or Redaction.objects.create(
+        document=document, kind="phrase", ground="5.1.2e", text="tweede", created_by="test"
+    )
+    return {"pk": request.pk, "number": document.number, "redaction": redaction.pk}
 
 
 def _awaiting_decision(world: World, column: str) -> Any:

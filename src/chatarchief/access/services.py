@@ -42,8 +42,9 @@ class AccessDenied(ChatarchiefError):
 # - custodian: the own archive (grant.custodian): read, deliver, propose labels.
 # - operator: the assigned custodians (or an organisation): deliver, register agreements; no content.
 # - reviewer: classification within the organisation (needs content).
-# - woo_coordinator: content only inside the scope of their Woo requests. Woo requests do not exist
-#   yet, so a Woo coordinator reads NO content; metadata of the organisation only.
+# - woo_coordinator: metadata of the grant's scope here; content ONLY inside the Woo requests they are
+#   assigned to, decided by `woo_request_allowed()` below (never through READ_CONTENT: a coordinator
+#   cannot open a conversation outside a request).
 # - auditor: metadata, findings and the audit trail of the organisation; NEVER content or media.
 # - admin: users, roles, settings (organisation, or everywhere for a grant without scope); no content
 #   unless the same user also holds a content role.
@@ -379,3 +380,53 @@ def sync_grants(
         log.roles_synced(actor, user, str(source), roles)
     _forget_grants(user)
     return result
+
+
+# --- Woo requests (chatarchief.woo) ---------------------------------------------------------------
+# A Woo coordinator reads content only inside a request they are assigned to: within the request's
+# custodians (and the woo app limits it to the request's period and documents). The request is passed
+# in (duck-typed: `.coordinators` and `.custodians` managers), so access never imports the woo app.
+
+
+def woo_scope(principal: Any) -> QuerySet[Custodian]:
+    """The custodians a principal may put in scope of a Woo request it creates or works on: those its
+    woo_coordinator grants cover (everything for the system actor)."""
+    _note(principal, "woo", None)
+    if isinstance(principal, SystemPrincipal):
+        return Custodian.objects.all()
+    if not _is_user(principal):
+        return Custodian.objects.none()
+    condition = Q(pk__in=[])
+    for g in grants_of(principal):
+        if g.role != Role.WOO_COORDINATOR:
+            continue
+        if _is_global(g):
+            return Custodian.objects.all()
+        if g.custodian_id:
+            condition |= Q(pk=g.custodian_id)
+        elif g.organisation_id:
+            condition |= Q(organisation_id=g.organisation_id)
+    return Custodian.objects.filter(condition)
+
+
+def woo_request_allowed(principal: Any, request: Any) -> bool:
+    """May `principal` work on this Woo request (search, read its documents, assess, redact,
+    export)? The system actor may; a user only while assigned to it as coordinator and holding the
+    woo_coordinator role over every custodian in its scope."""
+    wanted = set(request.custodians.values_list("pk", flat=True))
+    if isinstance(principal, SystemPrincipal):
+        answer = True
+    elif not _is_user(principal) or not getattr(principal, "pk", None):
+        answer = False
+    else:
+        assigned = request.coordinators.filter(pk=principal.pk).exists()
+        covered = set(woo_scope(principal).filter(pk__in=wanted).values_list("pk", flat=True))
+        answer = assigned and wanted <= covered
+    for custodian_id in sorted(wanted) or [None]:
+        _note(principal, f"woo_request:{request.pk}", custodian_id, answer)
+    return answer
+
+
+def require_woo_request(principal: Any, request: Any) -> None:
+    if not woo_request_allowed(principal, request):
+        raise AccessDenied

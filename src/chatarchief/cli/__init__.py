@@ -31,6 +31,8 @@ COMMAND_MODULES = (
     "chatarchief.cli.contacts",  # contacts import
     "chatarchief.cli.review",  # classify, review agenda/decide/confirm/retrain
     "chatarchief.cli.preservation",  # verify, hold, retention, disposition
+    "chatarchief.cli.search",  # search
+    "chatarchief.cli.woo",  # woo create/search/assess/redact/export
 )
 
 

@@ -13,3 +13,9 @@ class SearchConfig(AppConfig):
         # `flush` (and the test runner's between transactional tests) empties the model tables and
         # then sends post_migrate: the full-text tables Django does not know follow them.
         post_migrate.connect(clear_fulltext_without_entries, sender=self, dispatch_uid="search.clear_fulltext")
+
+        # every ingested delivery is indexed at once (idempotent: a duplicate or a repeat costs a check)
+        from chatarchief.intake import pipeline
+        from chatarchief.search.ingest_hook import HOOK
+
+        pipeline.register_exclusion_hook(HOOK)

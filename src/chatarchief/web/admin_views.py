@@ -169,6 +169,12 @@ def serviceaccount_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("users")
 
 
+def _woo_scope(user: Any) -> Any:
+    from chatarchief.access.services import woo_scope
+
+    return woo_scope(user)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     """Template context: which menu items this user may see (the views check again)."""
     user = getattr(request, "user", None)
@@ -182,5 +188,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "can_deliver": access.custodians_for(user, Action.DELIVER).exists(),
             "can_administer": bool(admin_scope(user)),
             "can_review": access.custodians_for(user, Action.CLASSIFY).exists(),
+            "can_search": access.custodians_for(user, Action.READ_CONTENT).exists(),
+            "can_woo": _woo_scope(user).exists(),
         }
     }

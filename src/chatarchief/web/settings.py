@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "chatarchief.search",
     "chatarchief.review",
     "chatarchief.preservation",
+    "chatarchief.woo",
     "chatarchief.web",
 ]
 

@@ -31,6 +31,8 @@ urlpatterns = [
     path("", include("chatarchief.review.urls")),
     path("", include("chatarchief.preservation.urls")),
     path("", include("chatarchief.compliance.urls")),
+    path("", include("chatarchief.search.urls")),
+    path("", include("chatarchief.woo.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on (off by default): the IdP redirects back to the callback

@@ -9,6 +9,7 @@
 See docs/search.md for the contracts.
 """
 
+from chatarchief.search.services.audited import search_for
 from chatarchief.search.services.indexing import (
     index_conversation,
     index_conversations,
@@ -38,4 +39,5 @@ __all__ = [
     "remove_orphans",
     "scrub_freed_space",
     "search",
+    "search_for",
 ]

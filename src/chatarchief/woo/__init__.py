@@ -1,0 +1,1 @@
+"""Woo requests: search record, documents across holders, assessment, redaction, publication package."""
