@@ -373,3 +373,8 @@ def suggestions_trained(actor: str, organisation: Any, *, decisions: int, status
         decisions=decisions,
         status=status,
     )
+
+
+def blobs_collected(actor: str, report: dict[str, Any]) -> AuditEvent:
+    """`chatarchief gc` removed blobs no record refers to (what an interrupted ingest left)."""
+    return _record(actor, "blobs.collected", removed=len(report["removed"]), sha256=report["removed"][:1000])

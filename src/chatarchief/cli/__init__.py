@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "chatarchief.cli.serviceaccounts",  # serviceaccount
     "chatarchief.cli.contacts",  # contacts import
     "chatarchief.cli.review",  # classify, review agenda/decide/confirm/retrain
+    "chatarchief.cli.worker",  # worker, deliveries, gc
 )
 
 
