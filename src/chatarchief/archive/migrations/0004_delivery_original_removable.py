@@ -5,23 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("archive", "0003_blob_name_key"),
+        ('archive', '0003_blob_name_key'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="delivery",
-            name="derived_original",
-            field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="archive.blob"
-            ),
+            model_name='delivery',
+            name='derived_original',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='archive.blob'),
         ),
         migrations.AlterField(
-            model_name="delivery",
-            name="original",
-            field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="archive.blob"
-            ),
+            model_name='delivery',
+            name='original',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='archive.blob'),
         ),
     ]
