@@ -10,10 +10,10 @@ from tests.generators.whatsapp import Spec, write_export
 START = dt.datetime(2026, 1, 5, 9, 0)
 
 
-def specs(count: int, *, media_every: int = 0) -> list[Spec]:
+def specs(count: int, *, media_every: int = 0, start: dt.datetime = START) -> list[Spec]:
     out = []
     for n in range(count):
-        at = START + dt.timedelta(minutes=n)
+        at = start + dt.timedelta(minutes=n)
         sender = ("Anna de Vries", "Bob Jansen")[n % 2]
         if media_every and n % media_every == media_every - 1:
             out.append(Spec(sender, at, "foto", kind="media", media=f"IMG-20260105-WA{n:04d}.jpg"))
@@ -22,8 +22,8 @@ def specs(count: int, *, media_every: int = 0) -> list[Spec]:
     return out
 
 
-def export(folder: Path, name: str, count: int, *, media_every: int = 0) -> Path:
+def export(folder: Path, name: str, count: int, *, media_every: int = 0, start: dt.datetime = START) -> Path:
     """A chat 'Overleg' with `count` messages; the first messages are the same in every export,
     so a longer export repeats a shorter one and adds to it."""
     folder.mkdir(parents=True, exist_ok=True)
-    return write_export(folder / name, specs(count, media_every=media_every), title="Overleg")
+    return write_export(folder / name, specs(count, media_every=media_every, start=start), title="Overleg")

@@ -17,13 +17,14 @@ import json
 import logging
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from chatarchief.archive.models import Blob, Delivery
-from chatarchief.archive.services import blobs
+from chatarchief.archive.services import blob_names, blobs
 from chatarchief.audit import log
 
 logger = logging.getLogger(__name__)
@@ -32,12 +33,22 @@ logger = logging.getLogger(__name__)
 def referenced() -> set[str]:
     """Every SHA-256 some record refers to."""
     found: set[str] = set()
-    for relation in Blob._meta.related_objects:
-        model, column = relation.related_model, relation.field.attname
+    for model, column in blob_references():
         found.update(v for v in model._default_manager.exclude(**{column: None}).values_list(column, flat=True))
     found.update(s for s in Delivery.objects.exclude(secret_blob="").values_list("secret_blob", flat=True))
     found.update(_manifest_members())
-    return found
+    return {sha for sha in found if isinstance(sha, str) and blob_names.is_digest(sha)}
+
+
+def blob_references() -> list[tuple[Any, str]]:
+    """(model, column) of every foreign key to Blob in every installed app (hidden ones included:
+    `Delivery.original` has no reverse name)."""
+    return [
+        (model, field.attname)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is Blob
+    ]
 
 
 def _manifest_members() -> set[str]:
@@ -83,8 +94,9 @@ def collect(grace: dt.timedelta | None = None, *, dry_run: bool = False, actor: 
             logger.warning("gc: removing unreferenced blob %s (%d bytes)", blob.sha256, blob.size)
             removed.append(blob.sha256)
             if not dry_run:
-                store.remove(blob.sha256)
-                blob.delete()
+                sha256 = blob.sha256
+                blob.delete()  # first the row (PROTECT refuses a referenced one), then the file
+                store.remove(sha256)
     # stored files without a Blob row (written just before a crash, before the row)
     for name in list(store.stored()):
         if name in names or name.rsplit("/", 1)[-1] in names.values():
