@@ -69,7 +69,7 @@ run: install
 	$(BIN)/chatarchief migrate
 	$(BIN)/chatarchief demo
 	@echo "Open http://127.0.0.1:$(PORT)/ : user 'demo', password 'demo-wachtwoord-2026', TOTP code: run '$(BIN)/python -m chatarchief.web.demo_totp' (see README)."
-	$(BIN)/chatarchief serve --port $(PORT)
+	$(BIN)/chatarchief worker & WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; $(BIN)/chatarchief serve --port $(PORT)
 
 browser:
 	@test -x /usr/bin/chromium || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }

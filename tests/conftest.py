@@ -10,6 +10,9 @@ from tests.paths import HAVE_SHARED, SHARED_ABSENT
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "shared_corpus: reads ../shared/fixtures (skipped when that folder is absent)")
+    config.addinivalue_line(
+        "markers", "queue: uses the database task backend (background ingest) instead of the immediate one"
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -37,6 +40,10 @@ def _isolated_blob_store(request, tmp_path_factory):
     settings.UPLOAD_DIR = root / "uploads"
     settings.AUDIT_ANCHOR_LOG = root / "audit-anchor.log"  # the audit chain's anchors and their key
     settings.AUDIT_ANCHOR_KEY_FILE = root / "audit-anchor.key"
+    if request.node.get_closest_marker("queue") is None:
+        # uploads are processed inside the request (as they were before the queue); tests of the
+        # queue itself (marker `queue`) keep the database backend and run a worker
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     blob_names.reset()  # the name key lives in the test's database, which is rolled back after it
     yield root
     blob_names.reset()

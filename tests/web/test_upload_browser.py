@@ -54,7 +54,7 @@ def test_upload_then_read_the_conversation(
     assert page.locator(".ca-status--ingested").count() == 1
     assert "WhatsApp Chat - Overleg.zip" in page.content()
 
-    page.click("#delivery-status a:has-text('Overleg')")
+    page.click(".ca-receipt a:has-text('Overleg')")
     page.wait_for_selector(".ca-chat")
     bubbles = page.locator(".ca-bubble")
     assert bubbles.count() == 5

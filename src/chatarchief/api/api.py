@@ -165,8 +165,9 @@ def deliver(
     exported_at: Form[dt.datetime | None] = None,
     passphrase: Form[str | None] = None,
 ) -> Status:
-    """Runs the same ingest as the web upload and the CLI; the receipt's `status` says whether the
-    export was ingested, was a duplicate, or failed (then `error` holds the code and message).
+    """Receives the export, keeps the original and answers at once: `status` is `queued` (a worker
+    parses and reconciles it; follow `status_url` until it is `ingested`, `duplicate` or `failed`,
+    then `error` holds the code and message), or `duplicate` when the archive holds the same original.
     An `exported_at` without an offset is read in the custodian's time zone."""
     account = _account(request)
     _require(account, Operation.DELIVER)
@@ -182,7 +183,9 @@ def deliver(
         secret=passphrase or None,
     )
     outcome.delivery.refresh_from_db()  # the receipt shows what is stored (UTC), as GET does
-    return Status(201, outcome.as_dict(_lang(request)))
+    receipt = outcome.as_dict(_lang(request))
+    receipt["status_url"] = request.build_absolute_uri(f"/api/v1/deliveries/{outcome.delivery.pk}")
+    return Status(201, receipt)
 
 
 @api.get(
@@ -208,7 +211,8 @@ def get_delivery(
         "received_at": delivery.received_at,
         "delivered_by": delivery.delivered_by_label,
         "size": delivery.size,
-        "receipt": receipts.receipt(delivery, _lang(request)),
+        "receipt": receipts.receipt(delivery, _lang(request))
+        | {"status_url": request.build_absolute_uri(f"/api/v1/deliveries/{delivery.pk}")},
     }
 
 

@@ -31,13 +31,14 @@ class ReceiptOut(Schema):
     delivery_id: int
     file: str
     sha256: str
-    status: Literal["received", "ingested", "duplicate", "failed"]
+    status: Literal["received", "queued", "running", "ingested", "duplicate", "failed"]
     format: str | None
     exported_at: dt.datetime | None = Field(description="the moment the custodian secured the chats")
     conversation: ConversationRef | None
     conversations: list[ConversationRef]
     counts: dict[str, int]
     error: ReceiptError | None
+    status_url: str | None = Field(None, description="where to follow a queued delivery (GET)")
 
 
 class DeliveryOut(Schema):

@@ -77,7 +77,9 @@ class BlobNameKey(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    RECEIVED = "received", _("Ontvangen")
+    RECEIVED = "received", _("Ontvangen")  # deliveries from before the queue (see QUEUED)
+    QUEUED = "queued", _("In de wachtrij")  # kept, waiting for a worker
+    RUNNING = "running", _("Wordt verwerkt")
     INGESTED = "ingested", _("Verwerkt")
     DUPLICATE = "duplicate", _("Dubbel aangeleverd")
     FAILED = "failed", _("Mislukt")
@@ -109,10 +111,39 @@ class Delivery(models.Model):
     error_message_en = models.TextField(blank=True)
     counts = models.JSONField(default=dict, blank=True)
     defects = models.JSONField(default=list, blank=True)
+    # The background ingest (intake/queue.py): what the worker needs, and who is working on it.
+    requested_exported_at = models.DateTimeField(null=True, blank=True)  # as given at upload
+    secret_blob = models.CharField(max_length=64, blank=True)  # passphrase kept encrypted until processed
+    attempts = models.IntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)  # "host:pid" of the worker running it
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["custodian", "status", "exported_at"])]
+        indexes = [
+            models.Index(fields=["custodian", "status", "exported_at"]),
+            models.Index(fields=["status", "received_at"], name="delivery_queue"),
+        ]
+        constraints = [
+            # the same original is ingested once per custodian; a second copy is a duplicate
+            models.UniqueConstraint(
+                fields=["custodian", "sha256"], condition=models.Q(status="ingested"), name="delivery_ingested_once"
+            )
+        ]
+
+
+class PeriodicRun(models.Model):
+    """One run of a periodic job (settings.PERIODIC_TASKS) on one day: the unique row makes sure two
+    workers start it once."""
+
+    name = models.CharField(max_length=100)
+    day = models.DateField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    worker = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="periodic_run_once")]
 
 
 class Conversation(models.Model):

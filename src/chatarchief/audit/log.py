@@ -630,3 +630,8 @@ def woo_exported(actor: str, export: Any, *, files: int) -> AuditEvent:
         files=files,
         manifest_sha256=export.manifest_sha256,
     )
+
+
+def blobs_collected(actor: str, report: dict[str, Any]) -> AuditEvent:
+    """`chatarchief gc` removed blobs no record refers to (what an interrupted ingest left)."""
+    return _record(actor, "blobs.collected", removed=len(report["removed"]), sha256=report["removed"][:1000])

@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "chatarchief.cli.preservation",  # verify, hold, retention, disposition
     "chatarchief.cli.search",  # search
     "chatarchief.cli.woo",  # woo create/search/assess/redact/export
+    "chatarchief.cli.worker",  # worker, deliveries, gc
 )
 
 

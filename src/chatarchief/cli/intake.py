@@ -31,10 +31,16 @@ from chatarchief.cli.base import (
     help="when the custodian secured the chats (ISO 8601; without an offset: in the custodian's time zone)",
 )
 @click.option("--passphrase-file", help="file holding the Signal passphrase / recovery key / Desktop key")
+@click.option("--queue", "queued", is_flag=True, help="keep the originals and leave the processing to a worker")
 @json_option()
 @writes_to_pipe
 def ingest(
-    paths: tuple[str, ...], custodian: str, exported_at: dt.datetime | None, passphrase_file: str | None, as_json: bool
+    paths: tuple[str, ...],
+    custodian: str,
+    exported_at: dt.datetime | None,
+    passphrase_file: str | None,
+    queued: bool,
+    as_json: bool,
 ) -> int:
     """hand in export files or folders for a custodian"""
     from chatarchief.access import services as access
@@ -65,14 +71,19 @@ def ingest(
             if not os.path.exists(path):
                 results.append(_missing_file(path, language))
                 continue
-            outcome = ingest_path(
-                path,
-                target,
-                actor=actor(),
-                exported_at=exported_at,
-                secret=secret,
-                progress=progress,
-            )
+            if queued:
+                from chatarchief.intake.queue import submit
+
+                outcome = submit(path, target, actor=actor(), exported_at=exported_at, secret=secret)
+            else:
+                outcome = ingest_path(
+                    path,
+                    target,
+                    actor=actor(),
+                    exported_at=exported_at,
+                    secret=secret,
+                    progress=progress,
+                )
             results.append(outcome.as_dict(language))
     finally:
         if bar is not None:
@@ -106,7 +117,7 @@ def _print_receipt(row: dict[str, Any]) -> None:
         print(f"MISLUKT  {row['file']}: {row['error']['message']}", file=sys.stderr)
         return
     counts = row["counts"]
-    label = {"ingested": "VERWERKT", "duplicate": "DUBBEL"}.get(row["status"], row["status"])
+    label = {"ingested": "VERWERKT", "duplicate": "DUBBEL", "queued": "WACHTRIJ"}.get(row["status"], row["status"])
     titles = ", ".join(c["title"] for c in row["conversations"][:3])
     print(
         f"{label:9} {row['file']} [{row['format']}] {titles}: {counts.get('messages', 0)} berichten, "

@@ -12,6 +12,12 @@ original twice is a duplicate that changes nothing). The stages:
 6. receipt (`intake.receipts`): the outcome, and the delivery's audit event.
 
 Stages 3 to 5 run in one transaction with the custodian locked.
+
+Background ingest (intake/queue.py): web and API uploads are received (stage 1) and answered at once
+with status `queued`; a worker runs `process` (`running`, then `ingested`, `duplicate` or `failed`).
+Concurrency is settled by the database: the custodian's row lock (PostgreSQL; on SQLite one writer
+at a time, see `single_writer`) and the unique constraint `delivery_ingested_once` make two copies of
+one original end as one `ingested` and one `duplicate`, and every message stored once.
 """
 
 from __future__ import annotations
@@ -21,11 +27,13 @@ import datetime as dt
 import gc
 import logging
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Protocol
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus
@@ -35,6 +43,7 @@ from chatarchief.compliance import services as compliance
 from chatarchief.core import formats
 from chatarchief.core.errors import ChatarchiefError, FormatError, with_file
 from chatarchief.core.model import Export, ParseOptions
+from chatarchief.intake import faults
 from chatarchief.intake.filenames import delivery_name
 from chatarchief.intake.media import Progress, store_media
 from chatarchief.intake.moments import in_custodian_zone, secured_at
@@ -84,16 +93,65 @@ def ingest(
     received = receive(path, custodian, actor=actor, file_name=name, user=user)
     delivery = received.delivery
     if received.duplicate_of is not None:
-        earlier = received.duplicate_of
-        Delivery.objects.filter(pk=delivery.pk).update(
-            counts=_duplicate_counts(earlier), exported_at=earlier.exported_at
-        )
-        delivery.refresh_from_db()
-        log.delivery_finished(actor, delivery)
-        _after_ingest(delivery)
-        return IngestOutcome(delivery, conversations_of(delivery), delivery.counts)
+        return _mark_duplicate(delivery, received.duplicate_of, actor)
     moment = in_custodian_zone(exported_at, custodian)
     return process(delivery, str(path), actor=actor, exported_at=moment, secret=secret, progress=progress)
+
+
+def _mark_duplicate(delivery: Delivery, earlier: Delivery, actor: str) -> IngestOutcome:
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.DUPLICATE,
+        duplicate_of=earlier,
+        format=earlier.format,
+        counts=_duplicate_counts(earlier),
+        exported_at=earlier.exported_at,
+        finished_at=timezone.now(),
+    )
+    delivery.refresh_from_db()
+    log.delivery_finished(actor, delivery)
+    _after_ingest(delivery)
+    return IngestOutcome(delivery, conversations_of(delivery), delivery.counts)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def claim(delivery: Delivery) -> bool:
+    """Mark a queued delivery `running` (committed, with this process as its worker). False: it is
+    not waiting (another worker has it, or it is done)."""
+    with transaction.atomic():
+        current = Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
+        if current is None or current.status not in (DeliveryStatus.QUEUED, DeliveryStatus.RECEIVED):
+            return False
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.RUNNING,
+            attempts=current.attempts + 1,
+            worker=worker_name(),
+            started_at=timezone.now(),
+        )
+    delivery.refresh_from_db()
+    return True
+
+
+@contextlib.contextmanager
+def single_writer() -> Iterator[None]:
+    """On SQLite, one ingest writes at a time, waiting on a lock file beside the database for as long
+    as it takes (a 1 M load holds its write transaction for tens of seconds, longer than SQLite's
+    30 s busy timeout). PostgreSQL needs nothing here: the custodian's row lock orders loads of one
+    custodian and lets the others run in parallel."""
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor != "sqlite" or not name or name.startswith(":") or "mode=memory" in name:
+        yield
+        return
+    import fcntl
+
+    with open(Path(name).with_name(Path(name).name + ".ingest-lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _duplicate_counts(earlier: Delivery) -> dict[str, int]:
@@ -125,15 +183,32 @@ def process(
     secret: str | None = None,
     progress: Progress | None = None,
 ) -> IngestOutcome:
-    """Parse and load a received delivery. Safe to run twice: an ingested delivery is returned as is."""
-    if delivery.status == DeliveryStatus.INGESTED:
+    """Parse and load a received delivery. Safe to run twice: a delivery that is not waiting (done,
+    or running in another worker) is returned as it is."""
+    if delivery.status != DeliveryStatus.RUNNING and not claim(delivery):
+        delivery.refresh_from_db()
         return IngestOutcome(delivery, conversations_of(delivery), delivery.counts)
+    faults.point("claimed")
     try:
         with tempfile.TemporaryDirectory(prefix="chatarchief-") as workdir, _no_cyclic_gc():
             export = _parse(path, delivery, workdir, secret, progress)
+            faults.point("parsed")
             excluded = sum(hook.filter_export(delivery, export) for hook in _EXCLUSION_HOOKS)
             store_media(export, progress)
-            outcome = _load(delivery, export, exported_at, progress, excluded)
+            faults.point("media")
+            with single_writer():
+                earlier = _ingested_copy(delivery)
+                if earlier is not None:
+                    return _mark_duplicate(delivery, earlier, actor)
+                try:
+                    outcome = _load(delivery, export, exported_at, progress, excluded)
+                except IntegrityError:
+                    # the same original committed by another worker between our check and our commit
+                    earlier = _ingested_copy(delivery)
+                    if earlier is None:
+                        raise
+                    return _mark_duplicate(delivery, earlier, actor)
+            faults.point("committed")
     except ChatarchiefError as error:
         return _failed(delivery, actor, with_file(error, delivery.file_name))
     except Exception:
@@ -163,8 +238,20 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _ingested_copy(delivery: Delivery) -> Delivery | None:
+    """The delivery of the same original already ingested for this custodian, if any."""
+    return (
+        Delivery.objects.filter(custodian_id=delivery.custodian_id, sha256=delivery.sha256)
+        .filter(status=DeliveryStatus.INGESTED)
+        .exclude(pk=delivery.pk)
+        .order_by("id")
+        .first()
+    )
+
+
 def _failed(delivery: Delivery, actor: str, error: ChatarchiefError) -> IngestOutcome:
     Delivery.objects.filter(pk=delivery.pk).update(
+        finished_at=timezone.now(),
         status=DeliveryStatus.FAILED,
         error_code=error.code,
         error_message=error.message("nl"),
@@ -185,6 +272,9 @@ def _load(
     touched: list[Touched] = []
     with transaction.atomic():
         custodian = Custodian.objects.select_for_update().get(pk=delivery.custodian_id)
+        earlier = _ingested_copy(delivery)  # committed while we waited for the lock
+        if earlier is not None:
+            raise IntegrityError("delivery_ingested_once")
         for done, parsed in enumerate(export.conversations, 1):
             conversation, counts, changes = load_conversation(custodian.pk, delivery, secured, parsed)
             total.add(counts)
@@ -192,6 +282,8 @@ def _load(
             conversations.append({"id": conversation.pk, "title": conversation.title, "channel": conversation.channel})
             if progress:
                 progress("load", done, len(export.conversations))
+            if done == 1:
+                faults.point("loading")
         compliance.record_load(touched)
         delivery.status = DeliveryStatus.INGESTED
         delivery.exported_at = secured
@@ -201,6 +293,10 @@ def _load(
         delivery.defects = [
             {"code": d.code, "line": d.line, "raw": d.raw[:500], "message": d.message} for d in export.defects[:1000]
         ]
-        delivery.save(update_fields=["status", "exported_at", "exported_at_source", "counts", "defects", "format"])
+        delivery.finished_at = timezone.now()
+        delivery.save(
+            update_fields=["status", "exported_at", "exported_at_source", "counts", "defects", "format", "finished_at"]
+        )
         compliance.refresh_cadence(custodian, max(timezone.now(), secured))
+        faults.point("loaded")
     return IngestOutcome(delivery, conversations, counts)

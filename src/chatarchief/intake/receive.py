@@ -69,7 +69,7 @@ def receive(
             sha256=sha256,
             size=size,
             original_id=sha256,
-            status=DeliveryStatus.DUPLICATE if earlier else DeliveryStatus.RECEIVED,
+            status=DeliveryStatus.DUPLICATE if earlier else DeliveryStatus.QUEUED,
             duplicate_of=earlier,
             format=earlier.format if earlier else "",
         )

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -206,7 +207,23 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background ingest (docs/operations.md): django-tasks with its database backend; a worker
+# (`chatarchief worker`) runs the queue. "immediate" runs each task inside the request that queued it
+# (no worker needed; the test suite's default, see tests/conftest.py).
+TASKS_MODE = os.environ.get("CHATARCHIEF_TASKS", "database")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_MODE == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
+}
+# A delivery `running` on another host longer than this is taken as orphaned (its worker died).
+INGEST_LEASE_SECONDS = int(os.environ.get("CHATARCHIEF_INGEST_LEASE_SECONDS", str(6 * 3600)))
+# `chatarchief gc` leaves blobs younger than this alone (an ingest may be about to reference them).
+GC_GRACE_SECONDS = int(os.environ.get("CHATARCHIEF_GC_GRACE_SECONDS", str(24 * 3600)))
+# /metrics: open on loopback; from elsewhere only with this bearer token (none: refused).
+METRICS_TOKEN = os.environ.get("CHATARCHIEF_METRICS_TOKEN", "")
 # Jobs the worker runs on a schedule (daily, at a local time): name -> {"task": dotted path of a
 # django-tasks task, "at": "HH:MM"}. Each job is safe to run twice; apps add their own entry.
 PERIODIC_TASKS: dict[str, dict[str, str]] = {}
@@ -236,7 +253,12 @@ RECEIPT_SIGNING_KEY_FILE = os.environ.get("CHATARCHIEF_RECEIPT_SIGNING_KEY_FILE"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # CHATARCHIEF_LOG_FORMAT=json: one JSON object a line (web/logs.py), for a log collector
+    "formatters": {"json": {"()": "chatarchief.web.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        | ({"formatter": "json"} if os.environ.get("CHATARCHIEF_LOG_FORMAT") == "json" else {})
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CHATARCHIEF_LOG_LEVEL", "WARNING")},
 }
 

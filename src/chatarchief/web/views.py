@@ -281,11 +281,13 @@ def upload(request: HttpRequest) -> HttpResponse:
         custodian = form.cleaned_data["custodian"]
         if not access.can_deliver(request.user, custodian):
             raise Http404
-        outcome = None
-        for uploaded in form.cleaned_data["files"]:
-            outcome = _ingest_upload(request, uploaded, custodian, form)
-        assert outcome is not None
-        receipt = reverse("delivery", args=[outcome.delivery.pk])
+        outcomes = [_ingest_upload(request, uploaded, custodian, form) for uploaded in form.cleaned_data["files"]]
+        ids = [outcome.delivery.pk for outcome in outcomes]
+        receipt = (
+            reverse("delivery", args=[ids[0]])
+            if len(ids) == 1
+            else reverse("delivery", args=[ids[0]]) + "?batch=" + ",".join(map(str, ids))
+        )
         if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = receipt
@@ -309,20 +311,75 @@ def _ingest_upload(request: HttpRequest, uploaded, custodian, form):  # type: ig
     return outcome
 
 
+BATCH_LIMIT = 100
+
+
+def _delivery_batch(request: HttpRequest, first: int) -> HttpResponse:
+    """The receipts of one upload of several files (`/deliveries/<first>/?batch=<id>,<id>,...`),
+    each following its delivery until it is done. Deliveries the user may not see are left out."""
+    given = [int(part) for part in request.GET.get("batch", "").split(",") if part.strip().isdigit()]
+    wanted = [first, *given][:BATCH_LIMIT]
+    found = Delivery.objects.select_related("custodian", "delivered_by", "duplicate_of").in_bulk(wanted)
+    deliveries = [
+        found[pk] for pk in dict.fromkeys(wanted) if pk in found and access.can_view(request.user, found[pk].custodian)
+    ]
+    if not deliveries:
+        raise Http404
+    language = "en" if (get_language() or "nl").startswith("en") else "nl"
+    receipts_shown = [_receipt_context(delivery, language) for delivery in deliveries]
+    return render(
+        request,
+        "delivery_batch.html",
+        {"receipts": receipts_shown, "tally": _tally(deliveries), "title": _("Ontvangstbewijzen")},
+    )
+
+
+def _tally(deliveries: list[Delivery]) -> list[tuple[str, int]]:
+    """How many deliveries of a batch are in each state, in words."""
+    from collections import Counter
+
+    from chatarchief.archive.models import DeliveryStatus
+
+    counted = Counter(d.status for d in deliveries)
+    return [(DeliveryStatus(status).label, n) for status, n in counted.items()]
+
+
+def _receipt_context(delivery: Delivery, language: str) -> dict:
+    error = receipts.receipt(delivery, language)["error"] if delivery.status == "failed" else None
+    return {
+        "delivery": delivery,
+        "conversations": delivery.coverage.select_related("conversation").order_by("conversation__title"),
+        "findings": _delivery_findings(delivery),
+        "error": error["message"] if error else "",
+    }
+
+
+def _delivery_findings(delivery: Delivery) -> list:
+    """The findings this delivery raised, each with a link to its message."""
+    from chatarchief.compliance.models import Finding
+
+    rows = []
+    for finding in Finding.objects.filter(delivery=delivery).order_by("id")[:200]:
+        url = ""
+        if finding.conversation_id and finding.message_id:
+            url = (
+                reverse("conversation", args=[finding.conversation_id])
+                + f"?message={finding.message_id}#m-{finding.message_id}"
+            )
+        elif finding.conversation_id:
+            url = reverse("conversation", args=[finding.conversation_id])
+        rows.append({"label": FindingType(finding.type).label, "url": url, "finding": finding})
+    return rows
+
+
 def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("custodian", "delivered_by"), pk=pk)
     if not access.can_view(request.user, delivery.custodian):
         raise Http404
-    conversations = delivery.coverage.select_related("conversation").order_by("conversation__title")
-    template = "partials/delivery_status.html" if request.htmx else "delivery.html"
-    error = receipts.receipt(delivery, "en" if (get_language() or "nl").startswith("en") else "nl")["error"]
-    return render(
-        request,
-        template,
-        {
-            "delivery": delivery,
-            "conversations": conversations,
-            "error": error["message"] if error else "",
-            "title": _("Ontvangstbewijs"),
-        },
-    )
+    if request.GET.get("batch") and not request.htmx:
+        return _delivery_batch(request, pk)
+    if request.htmx and request.GET.get("since") == delivery.status:
+        return HttpResponse(status=204)  # unchanged: htmx swaps nothing, the live region stays quiet
+    template = "partials/delivery_receipt.html" if request.htmx else "delivery.html"
+    context = _receipt_context(delivery, "en" if (get_language() or "nl").startswith("en") else "nl")
+    return render(request, template, context | {"title": _("Ontvangstbewijs")})
