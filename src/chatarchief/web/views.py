@@ -23,7 +23,7 @@ from chatarchief.access.constants import Action
 from chatarchief.archive.models import Attachment, Conversation, Delivery, Message
 from chatarchief.archive.services import blobs, timeline
 from chatarchief.audit import log
-from chatarchief.compliance.models import Finding
+from chatarchief.compliance.models import Finding, FindingType
 from chatarchief.core.errors import ChatarchiefError
 from chatarchief.core.search.query import parse as parse_query
 from chatarchief.intake import receipts
