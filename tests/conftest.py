@@ -45,6 +45,9 @@ def _isolated_blob_store(request, tmp_path_factory):
         # queue itself (marker `queue`) keep the database backend and run a worker
         settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     blob_names.reset()  # the name key lives in the test's database, which is rolled back after it
+    from django.core.cache import cache
+
+    cache.clear()  # cached read-outs (conversation calendars) are keyed by ids a rolled-back test reuses
     yield root
     blob_names.reset()
 

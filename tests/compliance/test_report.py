@@ -81,7 +81,7 @@ def test_every_format_holds_the_facts_and_nothing_private(archive, tmp_path, cap
     assert ("message_deleted", "other") in kinds and ("message_edited", "custodian") in kinds
     assert ("delivery_overdue", "custodian") in kinds
     assert row["evidence"][0]["sha256"] and row["evidence"][0]["channel"] == "whatsapp"
-    assert "fixity" in data and data["fixity"] is None  # the preservation app is not installed here
+    assert "fixity" in data and data["fixity"] is None  # no fixity check ran yet
     assert "Nalevingsrapport BZK" in texts["pdf"] and "Bericht verwijderd" in texts["pdf"]
     assert AuditEvent.objects.filter(action="report.compliance").count() == 4
 
@@ -93,7 +93,15 @@ def test_a_period_the_wrong_way_round_is_refused(archive, tmp_path, capsys):
     assert "einddatum" in capsys.readouterr().err and not out.exists()
 
 
-def test_the_fixity_hook_is_looked_up_only_when_preservation_is_installed(monkeypatch):
-    assert report.last_fixity_run("BZK") is None
-    monkeypatch.setattr(report.apps, "is_installed", lambda name: name == "chatarchief.preservation")
-    assert report.last_fixity_run("BZK") is None  # installed but without the function: still unknown
+def test_the_report_carries_the_last_fixity_run_that_preservation_registers(archive, tmp_path, capsys):
+    """Compliance asks, preservation answers (registered in its AppConfig.ready): no run before the
+    first check, the run's figures after it, in the JSON and in the PDF's text."""
+    from chatarchief.preservation import services as preservation
+
+    assert report.last_fixity_run() is None
+    run = preservation.verify(actor="test")
+    texts = _texts(tmp_path, capsys)
+    fixity = json.loads(texts["json"])["fixity"]
+    assert fixity["checked"] == run.checked > 0 and fixity["failures"] == 0 and fixity["ok"]
+    files = "bestand" if run.checked == 1 else "bestanden"
+    assert f"{run.checked} {files} gecontroleerd, alle ongeschonden" in " ".join(texts["pdf"].split())

@@ -2,22 +2,22 @@
 custodian of one organisation, the report, and its files (PDF, CSV, XLSX, JSON).
 
 Nothing here reads a message: deliveries give their date, channel, SHA-256 and counts (no file name),
-findings their type, `by`, status and moment (no actor, no conversation title). `fixity` is the hook
-for the last fixity run, filled only when the preservation app is installed (`last_fixity_run`).
+findings their type, `by`, status and moment (no actor, no conversation title). `fixity` is the
+last fixity run of the blob store, from the source the preservation app registers when it is installed
+(`register_fixity_source`; compliance imports nothing of preservation).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -48,21 +48,19 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
-# The preservation app (another part of the project) may offer the last fixity run; looked up lazily.
-FIXITY_HOOK = "chatarchief.preservation.services.last_fixity_run"
+# The last fixity run of the blob store: a function the preservation app registers when it starts
+# (preservation.apps), so that compliance needs no import of preservation. None: no source, or no run yet.
+_fixity_source: Callable[[], dict[str, Any] | None] | None = None
 
 
-def last_fixity_run(organisation: str) -> dict[str, Any] | None:
-    """The hook for the report's `fixity` key: the preservation app's last fixity run, when that app
-    is installed and offers `last_fixity_run(organisation)`; else None (the report says "unknown")."""
-    if not apps.is_installed("chatarchief.preservation"):
-        return None
-    module_name, _, name = FIXITY_HOOK.rpartition(".")
-    try:
-        found = getattr(importlib.import_module(module_name), name, None)
-    except ImportError:
-        return None
-    return found(organisation) if callable(found) else None
+def register_fixity_source(source: Callable[[], dict[str, Any] | None] | None) -> None:
+    global _fixity_source
+    _fixity_source = source
+
+
+def last_fixity_run() -> dict[str, Any] | None:
+    """The newest finished fixity run (keys: finished_at, checked, failures, ok, ...), or None."""
+    return _fixity_source() if _fixity_source is not None else None
 
 
 def _channels(delivery_ids: Sequence[int]) -> dict[int, str]:
@@ -156,8 +154,8 @@ def compliance_report(
 
 def as_json(report: ComplianceReport) -> str:
     data = json.loads(report_writers.to_json(report))
-    data["fixity"] = last_fixity_run(report.organisation)
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    data["fixity"] = last_fixity_run()
+    return json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)  # the run's moments: ISO 8601
 
 
 def render(report: ComplianceReport, output_format: str, lang: str = "nl") -> bytes:
@@ -202,7 +200,7 @@ def report_html(report: ComplianceReport, lang: str = "nl") -> str:
                 "rows": rows,
                 "totals": report.totals(),
                 "chart_svg": report.chart_svg(lang),
-                "fixity": last_fixity_run(report.organisation),
+                "fixity": last_fixity_run(),
                 "lang": lang,
             },
         )
