@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus
 from chatarchief.archive.services import blobs
@@ -83,8 +84,6 @@ def outcome_of(delivery: Delivery) -> IngestOutcome:
 
 def enqueue(delivery: Delivery) -> None:
     """Hand a queued delivery to the task queue (with the immediate backend: run it now)."""
-    from chatarchief.intake.tasks import ingest_delivery
-
     ingest_delivery.enqueue(delivery.pk)
 
 
@@ -222,8 +221,6 @@ def _requeue_orphans() -> list[int]:
         from django_tasks_db.models import DBTaskResult
     except ImportError:  # pragma: no cover
         return []
-    from chatarchief.intake.tasks import ingest_delivery
-
     waiting = set(
         Delivery.objects.filter(
             status__in=(DeliveryStatus.QUEUED, DeliveryStatus.RECEIVED),
@@ -278,3 +275,9 @@ def delivery_row(d: Delivery) -> dict[str, Any]:
 
 def queue_length() -> int:
     return Delivery.objects.filter(status__in=(DeliveryStatus.QUEUED, DeliveryStatus.RECEIVED)).count()
+
+
+@task()
+def ingest_delivery(delivery_id: int) -> str:
+    """The worker's task (django-tasks): parse and reconcile a queued delivery (`run`); its final status."""
+    return run(delivery_id)

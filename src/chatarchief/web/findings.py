@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from chatarchief.archive.models import Conversation, Custodian, DeliveryStatus, Participant
 from chatarchief.compliance import cadence
+from chatarchief.compliance import words as compliance_words
 from chatarchief.compliance.models import Finding, FindingType
 from chatarchief.web.chat import is_own
 from chatarchief.web.templatetags.ca_words import duration_words
@@ -193,6 +194,12 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
         by = details.pop("sender", None)
     if by:
         said.append(_by(by, finding, own))
+    actor = details.pop("actor", None)
+    if actor:
+        said.append(_("vermeld als %(who)s") % {"who": actor})
+    basis = details.pop("by_basis", None)
+    if basis:
+        said.append(_("vastgesteld uit %(basis)s") % {"basis": compliance_words.BASIS.get(basis, _("de export"))})
     if "timer_seconds" in details:
         seconds = details.pop("timer_seconds")
         said.append(
@@ -213,6 +220,10 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
         start, end = details.pop("from", None), details.pop("to", None)
         days, limit = details.pop("days", None), details.pop("limit_days", None)
         details.pop("open", None)
+        due, overdue = details.pop("due_at", None), details.pop("overdue_days", None)
+        details.pop("closed_by", None), details.pop("agreement_version", None)
+        opened_by = details.pop("opened_by", None)
+        frequency = details.pop("frequency", None)
         if start:
             said.append(
                 _("geen aanlevering van %(start)s tot %(end)s") % {"start": when(start, zone), "end": when(end, zone)}
@@ -223,6 +234,16 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
             said.append(
                 _("%(days)s dagen, de grens is %(limit)s")
                 % {"days": _number(days), "limit": duration_words(int(limit) * 86400) if limit else "–"}
+            )
+        if due:
+            said.append(_("veilig te stellen uiterlijk %(when)s") % {"when": when(due, zone)})
+        if overdue is not None and overdue > 0:
+            said.append(_("%(days)s dagen te laat") % {"days": _number(overdue)})
+        if opened_by == "clock_start":
+            said.append(_("nog nooit aangeleverd sinds de start van de afspraak of de ambtstermijn"))
+        if frequency:
+            said.append(
+                _("afspraak: %(frequency)s") % {"frequency": compliance_words.FREQUENCIES.get(frequency, frequency)}
             )
     if "messages" in details:
         n = details.pop("messages")
