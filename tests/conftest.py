@@ -44,6 +44,10 @@ def _isolated_blob_store(request, tmp_path_factory):
         # uploads are processed inside the request (as they were before the queue); tests of the
         # queue itself (marker `queue`) keep the database backend and run a worker
         settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    else:
+        # a worker in a test starts no daily job by the real clock (fixity, reminders, disposition);
+        # the tests of the schedule set PERIODIC_TASKS themselves
+        settings.PERIODIC_TASKS = {}
     blob_names.reset()  # the name key lives in the test's database, which is rolled back after it
     from django.core.cache import cache
 
