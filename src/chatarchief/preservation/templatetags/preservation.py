@@ -32,12 +32,9 @@ ACTIONS = {
 
 @register.filter
 def preservation_action(code: str) -> Any:
-    """An audit action in words: preservation's own, else the web app's (ca_words)."""
-    if code in ACTIONS:
-        return ACTIONS[code]
-    from chatarchief.web.templatetags.ca_words import action_label
-
-    return action_label(code)
+    """An audit action of preservation in words; "" for another app's (the template falls back to the
+    web app's `action_label`)."""
+    return ACTIONS.get(code, "")
 
 
 @register.inclusion_tag("preservation/partials/audit_trail.html")
