@@ -39,6 +39,29 @@ def test_the_holds_page_lists_holds_for_records_managers_only(world, client):
     assert client.get(reverse("hold_list")).status_code == 403
 
 
+def test_a_hold_is_added_and_lifted_on_the_page(world, client):
+    custodian, manager, _, _ = world
+    conversation = custodian.conversations.order_by("id").first()
+    client.force_login(manager)
+    bad = client.post(reverse("hold_add"), {"custodian": custodian.slug, "conversation": 999999, "reason": "x"})
+    assert bad.status_code == 400 and "hoort niet bij deze functionaris" in bad.content.decode()
+    response = client.post(
+        reverse("hold_add"),
+        {
+            "custodian": custodian.slug,
+            "conversation": conversation.pk,
+            "period_from": "2025-01-01",
+            "reason": "Zaak 12",
+        },
+    )
+    assert response.status_code == 302
+    (hold,) = holds.active()
+    assert hold.conversation_id == conversation.pk and hold.period_from == dt.date(2025, 1, 1)
+    assert f"Bewaarplicht {hold.pk} opheffen" in client.get(reverse("hold_list")).content.decode()
+    assert client.post(reverse("hold_remove"), {"hold": hold.pk}).status_code == 302
+    assert holds.active() == []
+
+
 def test_a_destruction_list_is_approved_by_two_roles_on_the_page(world, client):
     custodian, manager, admin, _ = world
     retention.add_category(actor="test", code="2.1", description="Chats", action="vernietigen", period_years=1,
