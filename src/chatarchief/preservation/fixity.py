@@ -113,6 +113,7 @@ def check_all(
     shas: Iterable[str], workers: int | None = None, progress: Callable[[Checked], None] | None = None
 ) -> list[Checked]:
     store = blobs.store()
+    store.namer()  # the name key is read from the database once, here, not in every reader thread
     with ThreadPoolExecutor(max_workers=workers or _workers()) as pool:
         results = []
         for checked in pool.map(lambda sha: check_blob(store, sha), shas):
