@@ -72,7 +72,10 @@ def test_a_destruction_list_is_approved_by_two_roles_on_the_page(world, client):
     page = client.get(url).content.decode()
     assert f"Lijst {record.pk} goedkeuren" in page
     assert client.post(reverse("disposition_approve"), {"list": record.pk}).status_code == 302
-    assert f"Lijst {record.pk} goedkeuren" not in client.get(url).content.decode()  # not twice by the same
+    page = client.get(url).content.decode()
+    assert f"Lijst {record.pk} goedkeuren" not in page  # not twice by the same person
+    assert "Vernietigingslijst goedgekeurd" in page  # the list's own audit trail, in words
+    assert "rol: Informatiebeheerder" in page and "status: Voorgesteld" in page
     client.force_login(admin)
     client.post(reverse("disposition_approve"), {"list": record.pk})
     record.refresh_from_db()
