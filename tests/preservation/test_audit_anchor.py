@@ -153,3 +153,20 @@ def test_an_export_is_verifiable_and_a_change_to_it_is_found(django_capture_on_c
     empty = tmp_path / "empty.json"
     assert main(["audit", "export", "--from", "2001-01-01", "--to", "2001-12-31", "--out", str(empty)]) == 0
     assert main(["audit", "verify-export", str(empty)]) == 0
+
+
+def test_an_unanchored_log_is_reported_until_it_is_anchored(capsys):
+    log.login("test", True)  # committed only with the test's transaction: no anchor written yet
+    code, output = _verify(capsys)
+    assert code == 1 and "no anchor log" in output and "chatarchief audit anchor" in output
+    assert main(["audit", "anchor"]) == 0
+    assert "anchored: 1 events" in capsys.readouterr().out
+    assert main(["audit", "verify", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "intact": True,
+        "events": 1,
+        "anchors": 1,
+        "anchored_count": 1,
+        "broken_id": None,
+        "problem": "",
+    }

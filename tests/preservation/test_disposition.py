@@ -133,3 +133,16 @@ def test_a_held_conversation_is_left_off_the_list(archive, capsys):
 def test_a_category_needs_a_period_to_destroy(archive, capsys):
     assert main(["retention", "category", "9", "--description", "x", "--action", "vernietigen"]) == 2
     assert "needs a retention period" in capsys.readouterr().err
+
+
+def test_the_daily_task_proposes_a_list_when_periods_have_ended(archive, settings):
+    from chatarchief.preservation.tasks import propose_disposition
+
+    assert settings.PERIODIC_TASKS["disposition"]["task"] == "chatarchief.preservation.tasks.propose_disposition"
+    assert propose_disposition.enqueue().return_value == {"list_id": None, "held": []}  # no category yet
+    main(["retention", "category", "2.1", "--description", "Chats", "--action", "vernietigen", "--years", "1",
+          "--trigger", "last_message", "--custodian-category", "sleutelfunctionaris"])  # fmt: skip
+    result = propose_disposition.enqueue().return_value  # the scenario's chats are from 2025: expired
+    assert result["list_id"] is not None
+    assert disposition.get(result["list_id"]).proposed_by == "system:retention"
+    assert propose_disposition.enqueue().return_value["list_id"] is None  # already on the open list

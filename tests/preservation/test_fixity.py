@@ -102,3 +102,23 @@ def test_the_scheduled_task_runs_the_check(tmp_path, settings):
     result = verify_fixity.enqueue().return_value
     assert result["checked"] == Blob.objects.count() and len(result["failures"]) == 1
     assert FixityRun.objects.get().actor == "system:fixity"
+
+
+def test_a_file_of_a_folder_delivery_is_traced_to_its_delivery(tmp_path, capsys):
+    from chatarchief.intake.receive import _store_directory
+
+    custodian, _, _ = custodian_with_reviewers()
+    folder = tmp_path / "signal-backup"
+    folder.mkdir()
+    (folder / "signal-2026.backup").write_bytes(b"backup bytes " * 1000)
+    (folder / "README.txt").write_bytes(b"notes")
+    manifest, size = _store_directory(folder)
+    delivery = Delivery.objects.create(
+        custodian=custodian, file_name=folder.name, sha256=manifest, size=size, original_id=manifest, format="signal_v2"
+    )
+    member = blobs.hash_file(folder / "README.txt")[0]
+    assert blobs.store().remove(member)
+    assert main(["verify", "--json"]) == 1
+    (failure,) = json.loads(capsys.readouterr().out)["failures"]
+    assert failure == {"sha256": member, "kind": "missing", "delivery_id": delivery.pk, "message_id": None}
+    assert Finding.objects.get(type=FindingType.FIXITY_FAILURE).delivery_id == delivery.pk

@@ -161,6 +161,18 @@ TABLE: dict[str, Row] = {
     # destruction lists for records managers, admins, operators and auditors; approval by a records
     # manager and an admin or operator (each POST approves a fresh list on the own custodian)
     "hold_list": Row(everywhere(frozenset({"reviewer", "woo_coordinator", "auditor", "admin"}))),
+    "hold_add": Row(
+        everywhere(frozenset({"reviewer", "woo_coordinator", "admin"})),
+        method="post",
+        ok=frozenset({302}),
+        data=lambda w, c: {"custodian": w.archives["own"].custodian.slug, "reason": "Woo-verzoek"},
+    ),
+    "hold_remove": Row(
+        everywhere(frozenset({"reviewer", "woo_coordinator", "admin"})),
+        method="post",
+        ok=frozenset({302}),
+        data=lambda w, c: {"hold": _hold(w)},
+    ),
     "disposition_list": Row(everywhere(frozenset({"reviewer", "admin", "operator", "auditor"}))),
     "disposition_approve": Row(
         everywhere(frozenset({"reviewer", "admin", "operator"})),
@@ -233,6 +245,13 @@ TABLE: dict[str, Row] = {
         per_column(EVERY, EVERY, EVERY), target="custodian", ok=frozenset({401}), anon=frozenset({401})
     ),
 }
+
+
+def _hold(world: World) -> int:
+    """A legal hold on the own archive (for the lifting rows)."""
+    from chatarchief.preservation import holds
+
+    return holds.add(actor="test", custodian=world.archives["own"].custodian, reason="Rechtszaak").pk
 
 
 def _disposition_list(world: World) -> int:

@@ -10,6 +10,11 @@ import click
 from chatarchief.cli.base import actor, json_option, lang, print_json
 
 
+def _say(nl: str, en: str) -> str:
+    """A line for the person at the terminal, in CHATARCHIEF_LANG."""
+    return nl if lang() == "nl" else en
+
+
 def _percent(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     if value is not None and not 0 < value <= 100:
         raise click.BadParameter("a percentage above 0, at most 100")
@@ -29,7 +34,10 @@ def verify(sample: float | None, as_json: bool) -> int:
         print_json(result)
     else:
         mb = record.bytes_checked / 1e6
-        click.echo(f"{record.checked} bestanden gecontroleerd ({mb:.1f} MB in {record.seconds:.1f} s)")
+        click.echo(
+            _say(f"{record.checked} bestanden gecontroleerd", f"{record.checked} files checked")
+            + f" ({mb:.1f} MB, {record.seconds:.1f} s)"
+        )
         for failure in result["failures"]:
             where = f"levering {failure['delivery_id']}" if failure["delivery_id"] else ""
             if failure["message_id"]:
@@ -94,7 +102,7 @@ def hold_remove(hold_id: int) -> int:
     from chatarchief.preservation import holds
 
     record = holds.remove(hold_id, actor=actor())
-    click.echo(f"hold {record.pk} opgeheven")
+    click.echo(_say(f"bewaarplicht {record.pk} opgeheven", f"hold {record.pk} lifted"))
     return 0
 
 
@@ -163,7 +171,11 @@ def retention_category(
         trigger=trigger,
         custodian_category=custodian_category,
     )
-    click.echo(f"{found.code}: {found.action}, {found.period_years or '-'} jaar na {found.trigger}")
+    click.echo(
+        f"{found.code}: {found.action}, {found.period_years or '-'} "
+        + _say("jaar na", "years after")
+        + f" {found.trigger}"
+    )
     return 0
 
 
@@ -175,7 +187,7 @@ def retention_set(conversation_id: int, code: str) -> int:
     from chatarchief.preservation import retention as service
 
     service.override(conversation_id, code, actor=actor())
-    click.echo(f"gesprek {conversation_id}: {code}")
+    click.echo(_say("gesprek", "conversation") + f" {conversation_id}: {code}")
     return 0
 
 
@@ -187,7 +199,7 @@ def retention_term(slug: str, ended: dt.date) -> int:
     from chatarchief.preservation import retention as service
 
     service.end_term(slug, ended, actor=actor())
-    click.echo(f"{slug}: ambtstermijn beëindigd op {ended.isoformat()}")
+    click.echo(f"{slug}: " + _say("ambtstermijn beëindigd op", "term ended on") + f" {ended.isoformat()}")
     return 0
 
 
@@ -210,10 +222,15 @@ def disposition_propose(as_of: dt.date | None, as_json: bool) -> int:
         print_json(result)
     else:
         click.echo(
-            f"lijst {result['list_id']}: {len(result['items'])} gesprekken" if record else "niets te vernietigen"
+            _say(
+                f"lijst {result['list_id']}: {len(result['items'])} gesprekken",
+                f"list {result['list_id']}: {len(result['items'])} conversations",
+            )
+            if record
+            else _say("niets te vernietigen", "nothing to destroy")
         )
         for entry in held:
-            click.echo(f"  gesprek {entry['conversation_id']}: bewaarplicht {entry['hold_id']}")
+            click.echo(f"  {entry['conversation_id']}: " + _say("bewaarplicht", "legal hold") + f" {entry['hold_id']}")
     return 0
 
 
@@ -228,7 +245,7 @@ def disposition_show(list_id: int, as_json: bool) -> int:
     if as_json:
         print_json(result)
     else:
-        click.echo(f"lijst {result['list_id']}: {result['status']}")
+        click.echo(_say("lijst", "list") + f" {result['list_id']}: {result['status']}")
         for item in result["items"]:
             click.echo(f"  {item['conversation_id']:>6} {item['custodian']} {item['category']} {item['messages']}")
     return 0
@@ -246,7 +263,7 @@ def disposition_approve(list_id: int, username: str, as_json: bool) -> int:
     if as_json:
         print_json(service.as_dict(record))
     else:
-        click.echo(f"lijst {record.pk}: {record.status}")
+        click.echo(_say("lijst", "list") + f" {record.pk}: {record.status}")
     return 0
 
 
@@ -261,7 +278,12 @@ def disposition_execute(list_id: int, as_json: bool) -> int:
     if as_json:
         print_json(service.as_dict(record))
     else:
-        click.echo(f"lijst {record.pk}: {record.items.count()} gesprekken vernietigd")
+        click.echo(
+            _say(
+                f"lijst {record.pk}: {record.items.count()} gesprekken vernietigd",
+                f"list {record.pk}: {record.items.count()} conversations destroyed",
+            )
+        )
     return 0
 
 
@@ -277,7 +299,11 @@ def backup(out: str, as_json: bool) -> int:
         print_json(result)
     else:
         click.echo(
-            f"backup in {result['out']}: {result['files']} bestanden, {result['audit_events']} auditgebeurtenissen"
+            f"backup in {result['out']}: {result['files']} "
+            + _say(
+                f"bestanden, {result['audit_events']} auditgebeurtenissen",
+                f"files, {result['audit_events']} audit events",
+            )
         )
     return 0
 
@@ -293,7 +319,10 @@ def restore(folder: str, as_json: bool) -> int:
     if as_json:
         print_json(result)
     else:
-        click.echo(f"hersteld uit {folder}: controleer met `chatarchief verify` en `chatarchief audit verify`")
+        click.echo(
+            _say(f"hersteld uit {folder}: controleer met", f"restored from {folder}: check with")
+            + " `chatarchief verify`, `chatarchief audit verify`"
+        )
     return 0
 
 
@@ -316,7 +345,12 @@ def transfer_package(slug: str, period_from: dt.date | None, period_to: dt.date 
     if as_json:
         print_json(result)
     else:
-        click.echo(f"{result['out']}: {result['conversations']} gesprekken, {result['bestanden']} bestanden")
+        click.echo(
+            f"{result['out']}: {result['conversations']} "
+            + _say("gesprekken", "conversations")
+            + f", {result['bestanden']} "
+            + _say("bestanden", "files")
+        )
     return 0
 
 

@@ -71,6 +71,8 @@ def holders(sha256: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for delivery in Delivery.objects.filter(original_id=sha256) | Delivery.objects.filter(derived_original_id=sha256):
         found.append({"custodian_id": delivery.custodian_id, "delivery_id": delivery.pk, "message_id": None})
+    if not found:  # a file of a folder delivery (Signal backup, Desktop profile): listed in its manifest
+        found += _in_manifests(sha256)
     for message_id, delivery_id, custodian_id, conversation_id in Attachment.objects.filter(blob_id=sha256).values_list(
         "message_id", "message__first_delivery_id", "message__conversation__custodian_id", "message__conversation_id"
     ):
@@ -85,6 +87,24 @@ def holders(sha256: str) -> list[dict[str, Any]]:
     return found
 
 
+MANIFEST_MAX = 50 * 1024 * 1024
+
+
+def _in_manifests(sha256: str) -> list[dict[str, Any]]:
+    """The folder deliveries whose manifest blob lists `sha256` (read only for a failing blob)."""
+    from chatarchief.review.originals import manifest_members
+
+    found = []
+    for delivery in Delivery.objects.filter(original__size__lte=MANIFEST_MAX).order_by("id"):
+        try:
+            members = manifest_members(delivery.original_id)
+        except blobs.BlobError:
+            continue
+        if sha256 in members:
+            found.append({"custodian_id": delivery.custodian_id, "delivery_id": delivery.pk, "message_id": None})
+    return found
+
+
 def _workers() -> int:
     return max(1, min(4, int(os.environ.get("CHATARCHIEF_VERIFY_WORKERS", 0) or (os.cpu_count() or 1))))
 
@@ -93,6 +113,7 @@ def check_all(
     shas: Iterable[str], workers: int | None = None, progress: Callable[[Checked], None] | None = None
 ) -> list[Checked]:
     store = blobs.store()
+    store.namer()  # the name key is read from the database once, here, not in every reader thread
     with ThreadPoolExecutor(max_workers=workers or _workers()) as pool:
         results = []
         for checked in pool.map(lambda sha: check_blob(store, sha), shas):

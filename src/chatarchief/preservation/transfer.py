@@ -213,9 +213,12 @@ def package(
                     data=render_chat_pdf(_document(conversation, messages, custodian), variant=PdfVariant.PDFA_3B),
                 ),
             ]
-            for a in (
-                Attachment.objects.filter(message__in=messages).exclude(blob=None).order_by("message_id", "position")
-            ):
+            media = Attachment.objects.filter(message__conversation=conversation).exclude(blob=None)
+            if low is not None:
+                media = media.filter(message__sent_at_ms__gte=low)
+            if high is not None:
+                media = media.filter(message__sent_at_ms__lt=high)
+            for a in media.order_by("message_id", "position"):
                 target = media_dir / a.blob_id
                 if not target.exists():
                     blobs.copy_to(a.blob_id, str(target))

@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from chatarchief.access import services as access
 from chatarchief.access.constants import Action, Role
+from chatarchief.archive.models import Conversation
 from chatarchief.core.errors import ChatarchiefError
 from chatarchief.preservation import disposition, holds
+from chatarchief.preservation.forms import HoldForm
 from chatarchief.preservation.models import DispositionList, LegalHold
 
 HOLD_ROLES = {Role.REVIEWER, Role.WOO_COORDINATOR, Role.AUDITOR, Role.ADMIN}
@@ -36,19 +38,76 @@ def _require_role(request: HttpRequest, roles: set[str]) -> None:
         raise PermissionDenied
 
 
-def hold_list(request: HttpRequest) -> HttpResponse:
-    _require_role(request, HOLD_ROLES)
+HOLD_EDIT_ROLES = {Role.REVIEWER, Role.WOO_COORDINATOR, Role.ADMIN}
+
+
+def _hold_page(request: HttpRequest, form: HoldForm | None = None, status: int = 200) -> HttpResponse:
     visible = access.custodians(request.user, Action.VIEW_METADATA)
     rows = (
         LegalHold.objects.filter(custodian__in=visible)
         .select_related("custodian")
         .order_by("removed_at", "-created_at", "-id")
     )
+    may_edit = bool(access.roles_of(request.user) & {str(r) for r in HOLD_EDIT_ROLES})
+    if may_edit and form is None:
+        form = HoldForm(custodians=[(c.slug, c.name) for c in visible.order_by("name")])
     return render(
         request,
         "preservation/holds.html",
-        {"holds": [{"hold": h, "what": holds.describe(h, _lang())} for h in rows]},
+        {"holds": [{"hold": h, "what": holds.describe(h, _lang())} for h in rows], "form": form, "may_edit": may_edit},
+        status=status,
     )
+
+
+def hold_list(request: HttpRequest) -> HttpResponse:
+    _require_role(request, HOLD_ROLES)
+    return _hold_page(request)
+
+
+@require_POST
+def hold_add(request: HttpRequest) -> HttpResponse:
+    _require_role(request, HOLD_EDIT_ROLES)
+    visible = access.custodians(request.user, Action.VIEW_METADATA)
+    form = HoldForm(request.POST, custodians=[(c.slug, c.name) for c in visible.order_by("name")])
+    if not form.is_valid():
+        return _hold_page(request, form, status=400)
+    custodian = access.custodian_by_slug(request.user, Action.VIEW_METADATA, form.cleaned_data["custodian"])
+    if custodian is None:
+        raise PermissionDenied
+    conversation = form.cleaned_data["conversation"]
+    if conversation is not None and not Conversation.objects.filter(pk=conversation, custodian=custodian).exists():
+        form.add_error("conversation", _("Dit gesprek hoort niet bij deze functionaris."))
+        return _hold_page(request, form, status=400)
+    try:
+        hold = holds.add(
+            actor=_actor(request),
+            custodian=None if conversation else custodian,
+            conversation=conversation,
+            period_from=form.cleaned_data["period_from"],
+            period_to=form.cleaned_data["period_to"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ChatarchiefError as error:
+        form.add_error(None, error.message(_lang()))
+        return _hold_page(request, form, status=400)
+    flash.success(request, _("Bewaarplicht %(n)s opgelegd.") % {"n": hold.pk})
+    return redirect(reverse("hold_list"))
+
+
+@require_POST
+def hold_remove(request: HttpRequest) -> HttpResponse:
+    _require_role(request, HOLD_EDIT_ROLES)
+    try:
+        hold_id = int(request.POST.get("hold", ""))
+    except ValueError:
+        raise PermissionDenied from None
+    hold = LegalHold.objects.select_related("custodian").filter(pk=hold_id).first()
+    if hold is None or hold.custodian is None:
+        raise PermissionDenied
+    access.require(request.user, Action.VIEW_METADATA, hold.custodian)
+    holds.remove(hold.pk, actor=_actor(request))
+    flash.success(request, _("Bewaarplicht %(n)s opgeheven.") % {"n": hold.pk})
+    return redirect(reverse("hold_list"))
 
 
 def _visible_lists(request: HttpRequest) -> list[DispositionList]:

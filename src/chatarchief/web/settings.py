@@ -228,6 +228,7 @@ METRICS_TOKEN = os.environ.get("CHATARCHIEF_METRICS_TOKEN", "")
 # django-tasks task, "at": "HH:MM"}. Each job is safe to run twice; apps add their own entry.
 PERIODIC_TASKS: dict[str, dict[str, str]] = {}
 PERIODIC_TASKS["fixity"] = {"task": "chatarchief.preservation.tasks.verify_fixity", "at": "02:30"}
+PERIODIC_TASKS["disposition"] = {"task": "chatarchief.preservation.tasks.propose_disposition", "at": "03:30"}
 
 # --- the audit log's anchor (issue 19): an append-only, Ed25519-signed log of the chain's head outside
 # the database; its signing key also outside the database (created 0600 on first use).

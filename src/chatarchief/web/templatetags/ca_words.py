@@ -10,8 +10,6 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from chatarchief.preservation.words import ACTIONS as PRESERVATION_ACTIONS
-
 register = template.Library()
 
 COUNTS = {
@@ -133,7 +131,7 @@ def channel_label(code: str) -> Any:
 
 @register.filter
 def action_label(code: str) -> Any:
-    return ACTIONS.get(code) or PRESERVATION_ACTIONS.get(code, code)
+    return ACTIONS.get(code, code)
 
 
 @register.filter
