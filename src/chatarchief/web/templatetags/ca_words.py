@@ -10,6 +10,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from chatarchief.preservation.templatetags.preservation import ACTIONS as PRESERVATION_ACTIONS
+
 register = template.Library()
 
 COUNTS = {
@@ -131,7 +133,7 @@ def channel_label(code: str) -> Any:
 
 @register.filter
 def action_label(code: str) -> Any:
-    return ACTIONS.get(code, code)
+    return ACTIONS.get(code) or PRESERVATION_ACTIONS.get(code, code)
 
 
 @register.filter
