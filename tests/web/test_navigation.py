@@ -233,3 +233,27 @@ def test_the_audit_trail_filters_pages_exports_and_checks_the_chain(long_chat: d
     lines = export.content.decode().strip().splitlines()
     assert lines[0].startswith("id,at,actor,action") and len(lines) - 1 == expected
     assert AuditEvent.objects.filter(action="audit.exported", custodian_slug=custodian.slug).exists()
+
+
+def test_malformed_navigation_parameters_never_fail(long_chat: dict[str, Any]) -> None:
+    client, conversation = long_chat["client"], long_chat["conversation"]
+    url = reverse("conversation", args=[conversation.pk])
+    for params in (
+        {"page": "abc"},
+        {"page": "-3"},
+        {"page": "99999"},
+        {"message": "abc"},
+        {"message": "999999999"},
+        {"date": "2021-02-30"},
+        {"date": "1900-01-01"},
+        {"date": "2999-01-01"},
+        {"month": "x"},
+        {"q": '"niet afgesloten'},
+        {"q": "kamerbrief", "hit": "zz"},
+        {"q": "kamerbrief", "hit": "100000"},
+    ):
+        response = client.get(url, params)
+        assert response.status_code in (200, 302), (params, response.status_code)
+    custodian_url = reverse("custodian", args=[long_chat["custodian"].slug])
+    for params in ({"page": "x"}, {"type": "nonsense"}, {"conversation": "x"}, {"date_from": "gisteren"}):
+        assert client.get(custodian_url, params).status_code == 200, params
