@@ -128,26 +128,28 @@ def histogram(cal: timeline.Calendar, month: dt.date | None) -> dict[str, Any]:
     link, each described in words (messages, deleted, edited, missing) with signs as markers. Three
     short rows whatever the length of the chat: a million messages over years stays a small page."""
     years: dict[int, list[int]] = {}
-    months: dict[dt.date, list[int]] = {}
+    by_month: dict[tuple[int, int], list[int]] = {}
     for d in cal.days:
+        date = d.date
         for bucket in (
-            years.setdefault(d.date.year, [0, 0, 0, 0]),
-            months.setdefault(d.date.replace(day=1), [0, 0, 0, 0]),
+            years.setdefault(date.year, [0, 0, 0, 0]),
+            by_month.setdefault((date.year, date.month), [0, 0, 0, 0]),
         ):
             bucket[0] += d.count
             bucket[1] += d.deleted
             bucket[2] += d.edited
             bucket[3] += d.missing
+    months = {dt.date(y, m, 1): t for (y, m), t in by_month.items()}
     if month is None or month not in months:
         month = max(months) if months else None
     year = month.year if month else None
-    first_month = {}
+    first_month: dict[int, dt.date] = {}
     for m in sorted(months):
         first_month.setdefault(m.year, m)
     top_year = max((t[0] for t in years.values()), default=0)
     in_year = {m: t for m, t in months.items() if m.year == year}
     top_month = max((t[0] for t in in_year.values()), default=0)
-    days = [d for d in cal.days if month is not None and d.date.replace(day=1) == month]
+    days = [d for d in cal.days if month is not None and d.date.year == month.year and d.date.month == month.month]
     top_day = max((d.count for d in days), default=0)
     return {
         "years": [

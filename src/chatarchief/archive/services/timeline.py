@@ -19,6 +19,7 @@ No view ever counts or skips over the whole conversation.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -65,6 +66,13 @@ class Calendar:
             return None
         return self.days[bisect_right(self._starts, position) - 1]
 
+    def day_after(self, position: int) -> Day | None:
+        """The first day after the one holding `position` (None for the last day)."""
+        if not self.days or position < 0 or position >= self.total:
+            return None
+        index = bisect_right(self._starts, position)
+        return self.days[index] if index < len(self.days) else None
+
     def day_of(self, date: dt.date) -> Day | None:
         """The first day with messages on or after `date` (None after the last one)."""
         return next((d for d in self.days if d.date >= date), None)
@@ -95,13 +103,29 @@ def calendar(conversation: Conversation, zone: ZoneInfo) -> Calendar:
     """Messages per local day (cached; see the module's docstring)."""
     coverage, newest = _marker(conversation)
     key = f"ca-calendar-{conversation.pk}-{zone.key.replace('/', '.')}-{coverage}-{newest}"
+    kept = _recent.get(key)  # this process built or read it already: no unpickling of thousands of days
+    if kept is not None and time.monotonic() - kept[0] < CALENDAR_SECONDS:
+        return kept[1]
     cached = cache.get(key)
     if cached is not None:
-        return Calendar([Day(dt.date.fromordinal(d[0]), *d[1:]) for d in cached[0]], cached[1])
+        result = Calendar([Day(dt.date.fromordinal(d[0]), *d[1:]) for d in cached[0]], cached[1])
+        _remember(key, result)
+        return result
     result = _build(conversation.pk, zone)
+    _remember(key, result)
     rows = [(d.date.toordinal(), d.start_ms, d.count, d.deleted, d.edited, d.missing, d.before) for d in result.days]
     cache.set(key, (rows, result.total), CALENDAR_SECONDS)  # plain tuples: quick to unpickle
     return result
+
+
+_recent: dict[str, tuple[float, Calendar]] = {}
+
+
+def _remember(key: str, calendar: Calendar) -> None:
+    """A few calendars per process, by their cache key (which changes with the conversation)."""
+    if len(_recent) >= 16:
+        _recent.pop(next(iter(_recent)))
+    _recent[key] = (time.monotonic(), calendar)
 
 
 def _build(conversation_id: int, zone: ZoneInfo) -> Calendar:
@@ -147,8 +171,11 @@ def ids_at(conversation: Conversation, cal: Calendar, start: int, end: int) -> l
     if day is None or end <= start:
         return []
     skip = start - day.before
-    query = _in(conversation).filter(sent_at_ms__gte=day.start_ms).order_by(*ORDER).values_list("id", flat=True)
-    return list(query[skip : skip + (end - start)])
+    query = _in(conversation).filter(sent_at_ms__gte=day.start_ms)
+    after = cal.day_after(end - 1)
+    if after is not None:  # bounded on both sides: the database sorts a day or two, never the rest of the chat
+        query = query.filter(sent_at_ms__lt=after.start_ms)
+    return list(query.order_by(*ORDER).values_list("id", flat=True)[skip : skip + (end - start)])
 
 
 def newest_ids(conversation: Conversation, count: int = PAGE_SIZE) -> list[int]:
