@@ -221,6 +221,9 @@ def test_the_audit_trail_filters_pages_exports_and_checks_the_chain(long_chat: d
     for page in (1, 2, 3):
         long_chat["client"].get(reverse("conversation", args=[long_chat["conversation"].pk]), {"page": page})
     url = reverse("custodian_audit", args=[custodian.slug])
+    from django.core.cache import cache
+
+    cache.clear()  # the chain's check is cached for a few minutes
     html = auditor.get(url).content.decode()
     assert "De keten van het logboek is intact" in html
     assert "Inhoud bekeken</td>" in html and ">content.read<" not in html
@@ -257,3 +260,16 @@ def test_malformed_navigation_parameters_never_fail(long_chat: dict[str, Any]) -
     custodian_url = reverse("custodian", args=[long_chat["custodian"].slug])
     for params in ({"page": "x"}, {"type": "nonsense"}, {"conversation": "x"}, {"date_from": "gisteren"}):
         assert client.get(custodian_url, params).status_code == 200, params
+
+
+def test_the_audit_trail_says_when_the_chain_is_broken(long_chat: dict[str, Any]) -> None:
+    from django.core.cache import cache
+
+    custodian = long_chat["custodian"]
+    auditor = _client(Role.AUDITOR, "NAV", organisation=custodian.organisation)
+    victim = AuditEvent.objects.filter(custodian_slug=custodian.slug).order_by("id").first()
+    assert victim is not None
+    AuditEvent.objects.filter(pk=victim.pk).update(details={"file": "iets anders"})  # tampering
+    cache.clear()
+    html = auditor.get(reverse("custodian_audit", args=[custodian.slug])).content.decode()
+    assert "verbroken bij gebeurtenis" in html and "is intact" not in html
