@@ -74,10 +74,12 @@ def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
     custodian = access.custodian_or_403(request.user, slug)
     found = findings_view.listing(custodian, request.GET, request.GET.get("page"))
     conversations = Paginator(
-        Conversation.objects.filter(custodian=custodian).order_by("title", "id").values("pk", "title", "channel"),
+        Conversation.objects.filter(custodian=custodian)
+        .order_by("title", "id")
+        .values("pk", "title", "channel", "created_at"),
         CONVERSATIONS_PER_PAGE,
     ).get_page(request.GET.get("gpage"))
-    counts = timeline.message_counts([c["pk"] for c in conversations.object_list])
+    counts = timeline.message_counts({c["pk"]: c["created_at"] for c in conversations.object_list})
     for row in conversations.object_list:
         row["message_count"] = counts.get(row["pk"], 0)
     deliveries = Paginator(

@@ -102,7 +102,8 @@ def _marker(conversation: Conversation) -> tuple[int | None, int | None]:
 def calendar(conversation: Conversation, zone: ZoneInfo) -> Calendar:
     """Messages per local day (cached; see the module's docstring)."""
     coverage, newest = _marker(conversation)
-    key = f"ca-calendar-{conversation.pk}-{zone.key.replace('/', '.')}-{coverage}-{newest}"
+    born = int(conversation.created_at.timestamp() * 1e6) if conversation.created_at else 0  # ids can come back
+    key = f"ca-calendar-{conversation.pk}-{born}-{zone.key.replace('/', '.')}-{coverage}-{newest}"
     kept = _recent.get(key)  # this process built or read it already: no unpickling of thousands of days
     if kept is not None and time.monotonic() - kept[0] < CALENDAR_SECONDS:
         return kept[1]
@@ -199,17 +200,22 @@ def position(conversation: Conversation, cal: Calendar, message: Message) -> int
     return day.before + within
 
 
-def message_counts(conversation_ids: list[int]) -> dict[int, int]:
-    """The number of messages of each conversation, counted once per change (cached like the calendar)."""
-    if not conversation_ids:
+def message_counts(conversations: dict[int, dt.datetime | None]) -> dict[int, int]:
+    """The number of messages of each conversation ({id: created_at}), counted once per change
+    (cached like the calendar)."""
+    if not conversations:
         return {}
+    conversation_ids = list(conversations)
     markers = dict(
         Coverage.objects.filter(conversation_id__in=conversation_ids)
         .values("conversation_id")
         .annotate(m=Max("id"))
         .values_list("conversation_id", "m")
     )
-    keys = {cid: f"ca-count-{cid}-{markers.get(cid)}" for cid in conversation_ids}
+    keys = {
+        cid: f"ca-count-{cid}-{int(born.timestamp() * 1e6) if born else 0}-{markers.get(cid)}"
+        for cid, born in conversations.items()
+    }
     cached = cache.get_many(list(keys.values()))
     counts = {cid: cached[key] for cid, key in keys.items() if key in cached}
     missing = [cid for cid in conversation_ids if cid not in counts]
