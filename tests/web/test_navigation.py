@@ -273,3 +273,19 @@ def test_the_audit_trail_says_when_the_chain_is_broken(long_chat: dict[str, Any]
     cache.clear()
     html = auditor.get(reverse("custodian_audit", args=[custodian.slug])).content.decode()
     assert "verbroken bij gebeurtenis" in html and "is intact" not in html
+
+
+def test_the_custodians_own_messages_are_on_the_right(tmp_path: Path) -> None:
+    """A one-to-one WhatsApp chat is named after the other party: the other sender is the custodian."""
+    custodian = registry.add_custodian("rechts", name="Functionaris Rechts", actor="test", organisation="RE")
+    at = dt.datetime(2025, 3, 1, 9, 0)
+    specs = [Spec("Anna de Vries", at, "vraag"), Spec("Minister", at + dt.timedelta(minutes=1), "antwoord")]
+    path = write_export(tmp_path / "WhatsApp-chat met Anna de Vries.txt", specs)
+    assert ingest(path, custodian, actor="test").status == "ingested"
+    conversation = Conversation.objects.get(custodian=custodian)
+    client = _client(Role.REVIEWER, "RE", organisation=custodian.organisation)
+    html = client.get(reverse("conversation", args=[conversation.pk])).content.decode()
+    mine = Message.objects.get(conversation=conversation, body="antwoord")
+    theirs = Message.objects.get(conversation=conversation, body="vraag")
+    assert re.search(rf'ca-msg--out[^"]*" id="m-{mine.pk}"', html)
+    assert not re.search(rf'ca-msg--out[^"]*" id="m-{theirs.pk}"', html)

@@ -37,8 +37,17 @@ class Place:
 
 def self_keys(conversation: Conversation, custodian: Custodian) -> set[str]:
     """The custodian's own identities in this conversation: the participant marked as self (the
-    export's owner: phone number, Signal ACI, Telegram id) and the custodian's business numbers."""
-    keys = set(conversation.participants.filter(is_self=True).values_list("key", flat=True))
+    export's owner: phone number, Signal ACI, Telegram id), in a one-to-one chat without one the
+    participant the chat is not named after, and the custodian's business numbers."""
+    people = list(conversation.participants.values_list("key", "name", "is_self"))
+    keys = {key for key, _name, own in people if own}
+    if not keys and not conversation.is_group and len(people) == 2:
+        # a one-to-one chat is named after the other party (WhatsApp: "WhatsApp-chat met Anna"),
+        # so the other sender is the export's owner, the custodian
+        title = " ".join(conversation.title.split()).casefold()
+        others = [key for key, name, _own in people if title not in (" ".join(name.split()).casefold(), key.casefold())]
+        if len(others) == 1:
+            keys.add(others[0])
     for number in custodian.phone_numbers or []:
         digits = _DIGITS.sub("", str(number))
         if digits:

@@ -20,10 +20,10 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from chatarchief.archive.models import Conversation, Custodian, DeliveryStatus, Participant
+from chatarchief.archive.models import Conversation, Custodian, DeliveryStatus
 from chatarchief.compliance import cadence
 from chatarchief.compliance.models import Finding, FindingType
-from chatarchief.web.chat import is_own
+from chatarchief.web.chat import is_own, self_keys
 from chatarchief.web.templatetags.ca_words import duration_words
 
 PER_PAGE = 50
@@ -155,14 +155,10 @@ def listing(custodian: Custodian, params: Any, page_number: str | None, at: dt.d
 
 
 def _own_keys(custodian: Custodian, findings: list[Finding]) -> set[str]:
-    conversations = {f.conversation_id for f in findings if f.conversation_id}
-    keys = set(
-        Participant.objects.filter(conversation_id__in=conversations, is_self=True).values_list("key", flat=True)
-    )
-    for number in custodian.phone_numbers or []:
-        digits = "".join(ch for ch in str(number) if ch.isdigit())
-        if digits:
-            keys.update({digits, f"+{digits}"})
+    """The custodian's identities in the conversations of these findings (see web.chat.self_keys)."""
+    keys: set[str] = set()
+    for conversation in {f.conversation for f in findings if f.conversation_id and f.conversation}:
+        keys |= self_keys(conversation, custodian)
     return keys
 
 
