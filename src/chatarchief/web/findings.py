@@ -204,7 +204,10 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
         )
     if "content_preserved" in details:
         kept = details.pop("content_preserved")
-        said.append(_("het archief bewaart de inhoud") if kept else _("de inhoud is nooit gearchiveerd"))
+        if finding.type == FindingType.MESSAGE_EDITED:
+            said.append(_("het archief bewaart elke versie") if kept else _("de eerdere tekst is nooit gearchiveerd"))
+        else:
+            said.append(_("het archief bewaart de inhoud") if kept else _("de inhoud is nooit gearchiveerd"))
     if finding.type == FindingType.DELIVERY_OVERDUE:
         start, end = details.pop("from", None), details.pop("to", None)
         days, limit = details.pop("days", None), details.pop("limit_days", None)
@@ -216,9 +219,10 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
                 else _("geen aanlevering sinds %(start)s") % {"start": when(start, zone)}
             )
         if days is not None:
+            n = round(float(days))
             said.append(
-                _("%(days)s dagen, de grens is %(limit)s")
-                % {"days": _number(days), "limit": duration_words(int(limit) * 86400) if limit else "–"}
+                ngettext("%(n)s dag zonder aanlevering", "%(n)s dagen zonder aanlevering", n) % {"n": n}
+                + (", " + _("de grens is %(limit)s") % {"limit": duration_words(int(limit) * 86400)} if limit else "")
             )
     if "messages" in details:
         n = details.pop("messages")
@@ -234,12 +238,6 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
         if value not in ("", None, [], {}):
             said.append(f"{key}: {value}")
     return said
-
-
-def _number(value: float) -> str:
-    from django.utils.formats import number_format
-
-    return number_format(value, decimal_pos=0 if float(value).is_integer() else 1)
 
 
 CONTACT_WORDS = {"private": gettext_lazy("privé"), "party": gettext_lazy("partijpolitiek")}
