@@ -289,3 +289,13 @@ def test_the_custodians_own_messages_are_on_the_right(tmp_path: Path) -> None:
     theirs = Message.objects.get(conversation=conversation, body="vraag")
     assert re.search(rf'ca-msg--out[^"]*" id="m-{mine.pk}"', html)
     assert not re.search(rf'ca-msg--out[^"]*" id="m-{theirs.pk}"', html)
+
+
+def test_paging_with_a_search_keeps_the_page_and_the_marks(long_chat: dict[str, Any]) -> None:
+    client, conversation = long_chat["client"], long_chat["conversation"]
+    url = reverse("conversation", args=[conversation.pk])
+    response = client.get(url, {"q": "kamerbrief", "page": 2})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Pagina 2 van" in html and "<mark>" in html
+    assert _ids(html) == _ordered()[200:400]

@@ -113,8 +113,9 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     zone = custodian.zone
     cal = timeline.calendar(conversation, zone)
     found = _search_in_chat(request, conversation)
-    place = _place(request, conversation, cal, found.get("message_id"))
-    if place.anchor.startswith("d-") or (found.get("message_id") and "hit" not in request.GET):
+    paging = "page" in request.GET  # paging through a chat with a search keeps the marks, not the hit's page
+    place = _place(request, conversation, cal, None if paging else found.get("message_id"))
+    if place.anchor.startswith("d-") or (found.get("message_id") and not paging and "hit" not in request.GET):
         # a date or a new search: to the page, scrolled to the day or the first hit, without script
         keep = (
             {"q": found["q"], "hit": found["number"]}
