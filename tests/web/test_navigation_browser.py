@@ -72,6 +72,7 @@ def test_the_oldest_message_of_a_long_chat_in_three_actions(
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "conversation-long.png"))
     page.set_viewport_size({"width": 320, "height": 640})
+    page.evaluate("document.getElementById('end').scrollIntoView({block: 'end'})")
     page.screenshot(path=str(SCREENSHOTS / "conversation-long-320.png"))
     page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("link", name="Eerste").first.click()  # action 2: the first page
