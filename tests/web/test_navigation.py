@@ -299,3 +299,20 @@ def test_paging_with_a_search_keeps_the_page_and_the_marks(long_chat: dict[str, 
     html = response.content.decode()
     assert "Pagina 2 van" in html and "<mark>" in html
     assert _ids(html) == _ordered()[200:400]
+
+
+def test_a_view_once_image_and_versions_speak_words(long_chat: dict[str, Any]) -> None:
+    from chatarchief.archive.models import Attachment, Blob
+
+    conversation = long_chat["conversation"]
+    newest = Message.objects.filter(conversation=conversation).order_by(*timeline.ORDER).last()
+    assert newest is not None
+    Message.objects.filter(pk=newest.pk).update(kind="view_once", body=None)
+    blob = Blob.objects.create(sha256="a" * 64, size=3)
+    Attachment.objects.create(message=newest, blob=blob, mime_type="image/jpeg", filename="")
+    html = long_chat["client"].get(reverse("conversation", args=[conversation.pk])).content.decode()
+    item = html[html.index(f'id="m-{newest.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert 'alt="Eenmalig te bekijken afbeelding"' in item
+    assert "Eenmalig te bekijken: de app geeft de inhoud niet mee" in item
+    assert "view_once" not in re.sub(r'class="[^"]*"', "", item)

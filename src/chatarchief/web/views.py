@@ -132,6 +132,7 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         custodian.slug,
         page=place.number,
         messages=len(place.ids),
+        **({"hit": found["number"]} if found.get("number") else {}),
     )
     month = _month(request.GET.get("month")) or (shown[0]["moment"].date().replace(day=1) if shown else None)
     keep = {"q": found["q"]} if found.get("q") else {}

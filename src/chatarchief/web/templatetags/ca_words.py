@@ -102,6 +102,7 @@ DETAILS = {
     "operation": _("handeling"),
     "reason": _("reden"),
     "filter": _("filter"),
+    "hit": _("zoektreffer"),
 }
 ACTORS = {"web": _("website"), "cli": _("opdrachtregel"), "api": _("API")}
 
