@@ -218,7 +218,9 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
                 if end
                 else _("geen aanlevering sinds %(start)s") % {"start": when(start, zone)}
             )
-        if days is not None:
+        if not is_open(finding):  # retracted: a delivery ingested later covered the period
+            said.append(_("gesloten: een later verwerkte aanlevering dekt deze periode"))
+        elif days is not None:
             n = round(float(days))
             said.append(
                 ngettext("%(n)s dag zonder aanlevering", "%(n)s dagen zonder aanlevering", n) % {"n": n}
