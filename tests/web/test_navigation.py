@@ -316,3 +316,20 @@ def test_a_view_once_image_and_versions_speak_words(long_chat: dict[str, Any]) -
     assert 'alt="Eenmalig te bekijken afbeelding"' in item
     assert "Eenmalig te bekijken: de app geeft de inhoud niet mee" in item
     assert "view_once" not in re.sub(r'class="[^"]*"', "", item)
+
+
+def test_warming_a_delivery_builds_the_calendar_before_the_first_view(
+    long_chat: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+
+    conversation = long_chat["conversation"]
+    cache.clear()
+    timeline._recent.clear()
+    assert timeline.warm_delivery(conversation.coverage.get().delivery_id) == 1
+    timeline._recent.clear()  # another process: only the shared cache has it
+    built: list[Any] = []
+    original = timeline._build
+    monkeypatch.setattr(timeline, "_build", lambda *a: built.append(a) or original(*a))
+    cal = timeline.calendar(conversation, long_chat["custodian"].zone)
+    assert built == [] and cal.total == N

@@ -230,3 +230,14 @@ def message_counts(conversations: dict[int, dt.datetime | None]) -> dict[int, in
             counts[cid] = fresh.get(cid, 0)
         cache.set_many({keys[cid]: counts[cid] for cid in missing}, CALENDAR_SECONDS)
     return counts
+
+
+def warm_delivery(delivery_id: int) -> int:
+    """Build (and cache) the calendars of the conversations a delivery covered, so that the first
+    view after it is as quick as the next ones; for the ingest's background task. Returns how many."""
+    conversations = Conversation.objects.filter(coverage__delivery_id=delivery_id).select_related("custodian")
+    count = 0
+    for conversation in conversations.distinct():
+        calendar(conversation, conversation.custodian.zone)
+        count += 1
+    return count
