@@ -221,6 +221,9 @@ def test_the_audit_trail_filters_pages_exports_and_checks_the_chain(long_chat: d
     for page in (1, 2, 3):
         long_chat["client"].get(reverse("conversation", args=[long_chat["conversation"].pk]), {"page": page})
     url = reverse("custodian_audit", args=[custodian.slug])
+    from django.core.cache import cache
+
+    cache.clear()  # the chain's check is cached for a few minutes
     html = auditor.get(url).content.decode()
     assert "De keten van het logboek is intact" in html
     assert "Inhoud bekeken</td>" in html and ">content.read<" not in html
@@ -233,3 +236,100 @@ def test_the_audit_trail_filters_pages_exports_and_checks_the_chain(long_chat: d
     lines = export.content.decode().strip().splitlines()
     assert lines[0].startswith("id,at,actor,action") and len(lines) - 1 == expected
     assert AuditEvent.objects.filter(action="audit.exported", custodian_slug=custodian.slug).exists()
+
+
+def test_malformed_navigation_parameters_never_fail(long_chat: dict[str, Any]) -> None:
+    client, conversation = long_chat["client"], long_chat["conversation"]
+    url = reverse("conversation", args=[conversation.pk])
+    for params in (
+        {"page": "abc"},
+        {"page": "-3"},
+        {"page": "99999"},
+        {"message": "abc"},
+        {"message": "999999999"},
+        {"date": "2021-02-30"},
+        {"date": "1900-01-01"},
+        {"date": "2999-01-01"},
+        {"month": "x"},
+        {"q": '"niet afgesloten'},
+        {"q": "kamerbrief", "hit": "zz"},
+        {"q": "kamerbrief", "hit": "100000"},
+    ):
+        response = client.get(url, params)
+        assert response.status_code in (200, 302), (params, response.status_code)
+    custodian_url = reverse("custodian", args=[long_chat["custodian"].slug])
+    for params in ({"page": "x"}, {"type": "nonsense"}, {"conversation": "x"}, {"date_from": "gisteren"}):
+        assert client.get(custodian_url, params).status_code == 200, params
+
+
+def test_the_audit_trail_says_when_the_chain_is_broken(long_chat: dict[str, Any]) -> None:
+    from django.core.cache import cache
+
+    custodian = long_chat["custodian"]
+    auditor = _client(Role.AUDITOR, "NAV", organisation=custodian.organisation)
+    victim = AuditEvent.objects.filter(custodian_slug=custodian.slug).order_by("id").first()
+    assert victim is not None
+    AuditEvent.objects.filter(pk=victim.pk).update(details={"file": "iets anders"})  # tampering
+    cache.clear()
+    html = auditor.get(reverse("custodian_audit", args=[custodian.slug])).content.decode()
+    assert "verbroken bij gebeurtenis" in html and "is intact" not in html
+
+
+def test_the_custodians_own_messages_are_on_the_right(tmp_path: Path) -> None:
+    """A one-to-one WhatsApp chat is named after the other party: the other sender is the custodian."""
+    custodian = registry.add_custodian("rechts", name="Functionaris Rechts", actor="test", organisation="RE")
+    at = dt.datetime(2025, 3, 1, 9, 0)
+    specs = [Spec("Anna de Vries", at, "vraag"), Spec("Minister", at + dt.timedelta(minutes=1), "antwoord")]
+    path = write_export(tmp_path / "WhatsApp-chat met Anna de Vries.txt", specs)
+    assert ingest(path, custodian, actor="test").status == "ingested"
+    conversation = Conversation.objects.get(custodian=custodian)
+    client = _client(Role.REVIEWER, "RE", organisation=custodian.organisation)
+    html = client.get(reverse("conversation", args=[conversation.pk])).content.decode()
+    mine = Message.objects.get(conversation=conversation, body="antwoord")
+    theirs = Message.objects.get(conversation=conversation, body="vraag")
+    assert re.search(rf'ca-msg--out[^"]*" id="m-{mine.pk}"', html)
+    assert not re.search(rf'ca-msg--out[^"]*" id="m-{theirs.pk}"', html)
+
+
+def test_paging_with_a_search_keeps_the_page_and_the_marks(long_chat: dict[str, Any]) -> None:
+    client, conversation = long_chat["client"], long_chat["conversation"]
+    url = reverse("conversation", args=[conversation.pk])
+    response = client.get(url, {"q": "kamerbrief", "page": 2})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Pagina 2 van" in html and "<mark>" in html
+    assert _ids(html) == _ordered()[200:400]
+
+
+def test_a_view_once_image_and_versions_speak_words(long_chat: dict[str, Any]) -> None:
+    from chatarchief.archive.models import Attachment, Blob
+
+    conversation = long_chat["conversation"]
+    newest = Message.objects.filter(conversation=conversation).order_by(*timeline.ORDER).last()
+    assert newest is not None
+    Message.objects.filter(pk=newest.pk).update(kind="view_once", body=None)
+    blob = Blob.objects.create(sha256="a" * 64, size=3)
+    Attachment.objects.create(message=newest, blob=blob, mime_type="image/jpeg", filename="")
+    html = long_chat["client"].get(reverse("conversation", args=[conversation.pk])).content.decode()
+    item = html[html.index(f'id="m-{newest.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert 'alt="Eenmalig te bekijken afbeelding"' in item
+    assert "Eenmalig te bekijken: de app geeft de inhoud niet mee" in item
+    assert "view_once" not in re.sub(r'class="[^"]*"', "", item)
+
+
+def test_warming_a_delivery_builds_the_calendar_before_the_first_view(
+    long_chat: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+
+    conversation = long_chat["conversation"]
+    cache.clear()
+    timeline._recent.clear()
+    assert timeline.warm_delivery(conversation.coverage.get().delivery_id) == 1
+    timeline._recent.clear()  # another process: only the shared cache has it
+    built: list[Any] = []
+    original = timeline._build
+    monkeypatch.setattr(timeline, "_build", lambda *a: built.append(a) or original(*a))
+    cal = timeline.calendar(conversation, long_chat["custodian"].zone)
+    assert built == [] and cal.total == N

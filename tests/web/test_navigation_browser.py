@@ -68,12 +68,13 @@ def test_the_oldest_message_of_a_long_chat_in_three_actions(
     page.get_by_role("link", name=chat["conversation"].title, exact=True).click()  # action 1: open the chat
     assert page.locator(".ca-pagination__status").first.inner_text().startswith("Pagina 100 van 100")
     assert _in_view(page, "#end"), "the chat opens scrolled to its newest messages"
-    if SCREENSHOTS:
-        page.locator(".ca-histogram summary").click()
-        page.screenshot(path=str(SCREENSHOTS / "conversation.png"))
-        page.set_viewport_size({"width": 320, "height": 640})
-        page.screenshot(path=str(SCREENSHOTS / "conversation-320.png"))
-        page.set_viewport_size({"width": 1280, "height": 800})
+    page.locator(".ca-histogram summary").click()  # for the screenshot only, not a step of the journey
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / "conversation-long.png"))
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.evaluate("document.getElementById('end').scrollIntoView({block: 'end'})")
+    page.screenshot(path=str(SCREENSHOTS / "conversation-long-320.png"))
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("link", name="Eerste").first.click()  # action 2: the first page
     assert page.locator(f"#m-{oldest.pk}").is_visible()
     assert "Pagina 1 van 100" in page.locator(".ca-pagination__status").first.inner_text()
@@ -83,8 +84,8 @@ def test_the_oldest_message_of_a_long_chat_in_three_actions(
 def test_a_finding_opens_on_its_message_highlighted(chat: dict[str, Any], live_server: Any, browser: Any) -> None:
     context, page = _open(browser, live_server, chat)
     page.goto(live_server.url + reverse("custodian", args=[chat["custodian"].slug]))
-    if SCREENSHOTS:
-        page.screenshot(path=str(SCREENSHOTS / "custodian-findings.png"))
+    page.evaluate("document.getElementById('findings-filter').nextElementSibling.scrollIntoView()")
+    page.screenshot(path=str(SCREENSHOTS / "custodian-findings.png"))
     link = page.get_by_role("link", name="Naar het bericht").nth(3)
     href = link.get_attribute("href")
     assert href is not None
@@ -109,8 +110,7 @@ def test_search_in_a_chat_and_step_through_hits(chat: dict[str, Any], live_serve
     first = page.locator(".ca-msg--target")
     assert first.locator("mark").count() >= 1 and _in_view(page, ".ca-msg--target")
     first_id = first.get_attribute("id")
-    if SCREENSHOTS:
-        page.screenshot(path=str(SCREENSHOTS / "conversation-search.png"))
+    page.screenshot(path=str(SCREENSHOTS / "conversation-search.png"))
     page.get_by_role("link", name="Oudere treffer").click()
     assert page.locator(".ca-chat-search [role=status]").inner_text().startswith("Treffer 2 van")
     second = page.locator(".ca-msg--target")

@@ -37,8 +37,17 @@ class Place:
 
 def self_keys(conversation: Conversation, custodian: Custodian) -> set[str]:
     """The custodian's own identities in this conversation: the participant marked as self (the
-    export's owner: phone number, Signal ACI, Telegram id) and the custodian's business numbers."""
-    keys = set(conversation.participants.filter(is_self=True).values_list("key", flat=True))
+    export's owner: phone number, Signal ACI, Telegram id), in a one-to-one chat without one the
+    participant the chat is not named after, and the custodian's business numbers."""
+    people = list(conversation.participants.values_list("key", "name", "is_self"))
+    keys = {key for key, _name, own in people if own}
+    if not keys and not conversation.is_group and len(people) == 2:
+        # a one-to-one chat is named after the other party (WhatsApp: "WhatsApp-chat met Anna"),
+        # so the other sender is the export's owner, the custodian
+        title = " ".join(conversation.title.split()).casefold()
+        others = [key for key, name, _own in people if title not in (" ".join(name.split()).casefold(), key.casefold())]
+        if len(others) == 1:
+            keys.add(others[0])
     for number in custodian.phone_numbers or []:
         digits = _DIGITS.sub("", str(number))
         if digits:
@@ -128,26 +137,28 @@ def histogram(cal: timeline.Calendar, month: dt.date | None) -> dict[str, Any]:
     link, each described in words (messages, deleted, edited, missing) with signs as markers. Three
     short rows whatever the length of the chat: a million messages over years stays a small page."""
     years: dict[int, list[int]] = {}
-    months: dict[dt.date, list[int]] = {}
+    by_month: dict[tuple[int, int], list[int]] = {}
     for d in cal.days:
+        date = d.date
         for bucket in (
-            years.setdefault(d.date.year, [0, 0, 0, 0]),
-            months.setdefault(d.date.replace(day=1), [0, 0, 0, 0]),
+            years.setdefault(date.year, [0, 0, 0, 0]),
+            by_month.setdefault((date.year, date.month), [0, 0, 0, 0]),
         ):
             bucket[0] += d.count
             bucket[1] += d.deleted
             bucket[2] += d.edited
             bucket[3] += d.missing
+    months = {dt.date(y, m, 1): t for (y, m), t in by_month.items()}
     if month is None or month not in months:
         month = max(months) if months else None
     year = month.year if month else None
-    first_month = {}
+    first_month: dict[int, dt.date] = {}
     for m in sorted(months):
         first_month.setdefault(m.year, m)
     top_year = max((t[0] for t in years.values()), default=0)
     in_year = {m: t for m, t in months.items() if m.year == year}
     top_month = max((t[0] for t in in_year.values()), default=0)
-    days = [d for d in cal.days if month is not None and d.date.replace(day=1) == month]
+    days = [d for d in cal.days if month is not None and d.date.year == month.year and d.date.month == month.month]
     top_day = max((d.count for d in days), default=0)
     return {
         "years": [

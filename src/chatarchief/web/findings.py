@@ -20,11 +20,11 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from chatarchief.archive.models import Conversation, Custodian, DeliveryStatus, Participant
+from chatarchief.archive.models import Conversation, Custodian, DeliveryStatus
 from chatarchief.compliance import cadence
 from chatarchief.compliance import words as compliance_words
 from chatarchief.compliance.models import Finding, FindingType
-from chatarchief.web.chat import is_own
+from chatarchief.web.chat import is_own, self_keys
 from chatarchief.web.templatetags.ca_words import duration_words
 
 PER_PAGE = 50
@@ -156,14 +156,10 @@ def listing(custodian: Custodian, params: Any, page_number: str | None, at: dt.d
 
 
 def _own_keys(custodian: Custodian, findings: list[Finding]) -> set[str]:
-    conversations = {f.conversation_id for f in findings if f.conversation_id}
-    keys = set(
-        Participant.objects.filter(conversation_id__in=conversations, is_self=True).values_list("key", flat=True)
-    )
-    for number in custodian.phone_numbers or []:
-        digits = "".join(ch for ch in str(number) if ch.isdigit())
-        if digits:
-            keys.update({digits, f"+{digits}"})
+    """The custodian's identities in the conversations of these findings (see web.chat.self_keys)."""
+    keys: set[str] = set()
+    for conversation in {f.conversation for f in findings if f.conversation_id and f.conversation}:
+        keys |= self_keys(conversation, custodian)
     return keys
 
 
@@ -215,7 +211,10 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
         )
     if "content_preserved" in details:
         kept = details.pop("content_preserved")
-        said.append(_("het archief bewaart de inhoud") if kept else _("de inhoud is nooit gearchiveerd"))
+        if finding.type == FindingType.MESSAGE_EDITED:
+            said.append(_("het archief bewaart elke versie") if kept else _("de eerdere tekst is nooit gearchiveerd"))
+        else:
+            said.append(_("het archief bewaart de inhoud") if kept else _("de inhoud is nooit gearchiveerd"))
     if finding.type == FindingType.DELIVERY_OVERDUE:
         start, end = details.pop("from", None), details.pop("to", None)
         days, limit = details.pop("days", None), details.pop("limit_days", None)
@@ -230,10 +229,13 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
                 if end
                 else _("geen aanlevering sinds %(start)s") % {"start": when(start, zone)}
             )
-        if days is not None:
+        if not is_open(finding):  # retracted: a delivery ingested later covered the period
+            said.append(_("gesloten: een later verwerkte aanlevering dekt deze periode"))
+        elif days is not None:
+            n = round(float(days))
             said.append(
-                _("%(days)s dagen, de grens is %(limit)s")
-                % {"days": _number(days), "limit": duration_words(int(limit) * 86400) if limit else "–"}
+                ngettext("%(n)s dag zonder aanlevering", "%(n)s dagen zonder aanlevering", n) % {"n": n}
+                + (", " + _("de grens is %(limit)s") % {"limit": duration_words(int(limit) * 86400)} if limit else "")
             )
         if due:
             said.append(_("veilig te stellen uiterlijk %(when)s") % {"when": when(due, zone)})
@@ -259,12 +261,6 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
         if value not in ("", None, [], {}):
             said.append(f"{key}: {value}")
     return said
-
-
-def _number(value: float) -> str:
-    from django.utils.formats import number_format
-
-    return number_format(value, decimal_pos=0 if float(value).is_integer() else 1)
 
 
 CONTACT_WORDS = {"private": gettext_lazy("privé"), "party": gettext_lazy("partijpolitiek")}

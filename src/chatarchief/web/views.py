@@ -74,10 +74,12 @@ def custodian_detail(request: HttpRequest, slug: str) -> HttpResponse:
     custodian = access.custodian_or_403(request.user, slug)
     found = findings_view.listing(custodian, request.GET, request.GET.get("page"))
     conversations = Paginator(
-        Conversation.objects.filter(custodian=custodian).order_by("title", "id").values("pk", "title", "channel"),
+        Conversation.objects.filter(custodian=custodian)
+        .order_by("title", "id")
+        .values("pk", "title", "channel", "created_at"),
         CONVERSATIONS_PER_PAGE,
     ).get_page(request.GET.get("gpage"))
-    counts = timeline.message_counts([c["pk"] for c in conversations.object_list])
+    counts = timeline.message_counts({c["pk"]: c["created_at"] for c in conversations.object_list})
     for row in conversations.object_list:
         row["message_count"] = counts.get(row["pk"], 0)
     deliveries = Paginator(
@@ -111,8 +113,9 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     zone = custodian.zone
     cal = timeline.calendar(conversation, zone)
     found = _search_in_chat(request, conversation)
-    place = _place(request, conversation, cal, found.get("message_id"))
-    if place.anchor.startswith("d-") or (found.get("message_id") and "hit" not in request.GET):
+    paging = "page" in request.GET  # paging through a chat with a search keeps the marks, not the hit's page
+    place = _place(request, conversation, cal, None if paging else found.get("message_id"))
+    if place.anchor.startswith("d-") or (found.get("message_id") and not paging and "hit" not in request.GET):
         # a date or a new search: to the page, scrolled to the day or the first hit, without script
         keep = (
             {"q": found["q"], "hit": found["number"]}
@@ -129,6 +132,7 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         custodian.slug,
         page=place.number,
         messages=len(place.ids),
+        **({"hit": found["number"]} if found.get("number") else {}),
     )
     month = _month(request.GET.get("month")) or (shown[0]["moment"].date().replace(day=1) if shown else None)
     keep = {"q": found["q"]} if found.get("q") else {}

@@ -47,3 +47,14 @@ def test_html_is_escaped_and_only_hits_are_marked():
 
 def test_whitespace_is_collapsed():
     assert to_text(snippet("regel een\n\n  regel   twee", parse("twee"))) == "regel een regel twee"
+
+
+def test_mark_all_marks_every_hit_of_the_whole_text() -> None:
+    from chatarchief.core.search.highlight import mark_all
+
+    text = "De kamerbrief komt morgen. " + "vulling " * 40 + "Nog een Kamerbrief-versie."
+    parts = mark_all(text, parse("kamerbrief"))
+    assert "".join(p.text for p in parts) == text  # nothing cut: the message is shown in full
+    assert [p.text for p in parts if p.hit] == ["kamerbrief", "Kamerbrief"]
+    assert mark_all("niets te vinden", parse("kamerbrief")) == [Part("niets te vinden", False)]
+    assert mark_all("", parse("kamerbrief")) == []

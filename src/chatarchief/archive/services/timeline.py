@@ -19,6 +19,7 @@ No view ever counts or skips over the whole conversation.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -65,6 +66,13 @@ class Calendar:
             return None
         return self.days[bisect_right(self._starts, position) - 1]
 
+    def day_after(self, position: int) -> Day | None:
+        """The first day after the one holding `position` (None for the last day)."""
+        if not self.days or position < 0 or position >= self.total:
+            return None
+        index = bisect_right(self._starts, position)
+        return self.days[index] if index < len(self.days) else None
+
     def day_of(self, date: dt.date) -> Day | None:
         """The first day with messages on or after `date` (None after the last one)."""
         return next((d for d in self.days if d.date >= date), None)
@@ -94,14 +102,31 @@ def _marker(conversation: Conversation) -> tuple[int | None, int | None]:
 def calendar(conversation: Conversation, zone: ZoneInfo) -> Calendar:
     """Messages per local day (cached; see the module's docstring)."""
     coverage, newest = _marker(conversation)
-    key = f"ca-calendar-{conversation.pk}-{zone.key.replace('/', '.')}-{coverage}-{newest}"
+    born = int(conversation.created_at.timestamp() * 1e6) if conversation.created_at else 0  # ids can come back
+    key = f"ca-calendar-{conversation.pk}-{born}-{zone.key.replace('/', '.')}-{coverage}-{newest}"
+    kept = _recent.get(key)  # this process built or read it already: no unpickling of thousands of days
+    if kept is not None and time.monotonic() - kept[0] < CALENDAR_SECONDS:
+        return kept[1]
     cached = cache.get(key)
     if cached is not None:
-        return Calendar([Day(dt.date.fromordinal(d[0]), *d[1:]) for d in cached[0]], cached[1])
+        result = Calendar([Day(dt.date.fromordinal(d[0]), *d[1:]) for d in cached[0]], cached[1])
+        _remember(key, result)
+        return result
     result = _build(conversation.pk, zone)
+    _remember(key, result)
     rows = [(d.date.toordinal(), d.start_ms, d.count, d.deleted, d.edited, d.missing, d.before) for d in result.days]
     cache.set(key, (rows, result.total), CALENDAR_SECONDS)  # plain tuples: quick to unpickle
     return result
+
+
+_recent: dict[str, tuple[float, Calendar]] = {}
+
+
+def _remember(key: str, calendar: Calendar) -> None:
+    """A few calendars per process, by their cache key (which changes with the conversation)."""
+    if len(_recent) >= 16:
+        _recent.pop(next(iter(_recent)))
+    _recent[key] = (time.monotonic(), calendar)
 
 
 def _build(conversation_id: int, zone: ZoneInfo) -> Calendar:
@@ -147,8 +172,11 @@ def ids_at(conversation: Conversation, cal: Calendar, start: int, end: int) -> l
     if day is None or end <= start:
         return []
     skip = start - day.before
-    query = _in(conversation).filter(sent_at_ms__gte=day.start_ms).order_by(*ORDER).values_list("id", flat=True)
-    return list(query[skip : skip + (end - start)])
+    query = _in(conversation).filter(sent_at_ms__gte=day.start_ms)
+    after = cal.day_after(end - 1)
+    if after is not None:  # bounded on both sides: the database sorts a day or two, never the rest of the chat
+        query = query.filter(sent_at_ms__lt=after.start_ms)
+    return list(query.order_by(*ORDER).values_list("id", flat=True)[skip : skip + (end - start)])
 
 
 def newest_ids(conversation: Conversation, count: int = PAGE_SIZE) -> list[int]:
@@ -172,17 +200,22 @@ def position(conversation: Conversation, cal: Calendar, message: Message) -> int
     return day.before + within
 
 
-def message_counts(conversation_ids: list[int]) -> dict[int, int]:
-    """The number of messages of each conversation, counted once per change (cached like the calendar)."""
-    if not conversation_ids:
+def message_counts(conversations: dict[int, dt.datetime | None]) -> dict[int, int]:
+    """The number of messages of each conversation ({id: created_at}), counted once per change
+    (cached like the calendar)."""
+    if not conversations:
         return {}
+    conversation_ids = list(conversations)
     markers = dict(
         Coverage.objects.filter(conversation_id__in=conversation_ids)
         .values("conversation_id")
         .annotate(m=Max("id"))
         .values_list("conversation_id", "m")
     )
-    keys = {cid: f"ca-count-{cid}-{markers.get(cid)}" for cid in conversation_ids}
+    keys = {
+        cid: f"ca-count-{cid}-{int(born.timestamp() * 1e6) if born else 0}-{markers.get(cid)}"
+        for cid, born in conversations.items()
+    }
     cached = cache.get_many(list(keys.values()))
     counts = {cid: cached[key] for cid, key in keys.items() if key in cached}
     missing = [cid for cid in conversation_ids if cid not in counts]
@@ -197,3 +230,14 @@ def message_counts(conversation_ids: list[int]) -> dict[int, int]:
             counts[cid] = fresh.get(cid, 0)
         cache.set_many({keys[cid]: counts[cid] for cid in missing}, CALENDAR_SECONDS)
     return counts
+
+
+def warm_delivery(delivery_id: int) -> int:
+    """Build (and cache) the calendars of the conversations a delivery covered, so that the first
+    view after it is as quick as the next ones; for the ingest's background task. Returns how many."""
+    conversations = Conversation.objects.filter(coverage__delivery_id=delivery_id).select_related("custodian")
+    count = 0
+    for conversation in conversations.distinct():
+        calendar(conversation, conversation.custodian.zone)
+        count += 1
+    return count

@@ -104,6 +104,7 @@ DETAILS = {
     "operation": _("handeling"),
     "reason": _("reden"),
     "filter": _("filter"),
+    "hit": _("zoektreffer"),
 }
 ACTORS = {"web": _("website"), "cli": _("opdrachtregel"), "api": _("API")}
 
