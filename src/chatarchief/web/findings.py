@@ -1,9 +1,9 @@
 """The findings of the custodian page: all of them (open and closed), filtered, paginated, open first,
 with every detail in words and a link to the message.
 
-Open or closed is decided in ONE place, `open_q()` / `is_open()`: today a finding is closed once it is
-retracted (`retracted_at`, a cadence gap closed by a later-ingested older delivery); when the compliance
-app's explicit status lands, only these two functions change.
+Open or closed is decided in ONE place, `open_q()` / `is_open()`, as the compliance dashboard decides it:
+a finding is open while its workflow status is `open` (not yet explained, closed or accepted as a risk)
+and it was not retracted (`retracted_at`: a cadence gap closed by a later-ingested older delivery).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from chatarchief.archive.models import Conversation, Custodian, DeliveryStatus
 from chatarchief.compliance import cadence
 from chatarchief.compliance import words as compliance_words
 from chatarchief.compliance.models import Finding, FindingType
+from chatarchief.core.compliance.workflow import FindingStatus
 from chatarchief.web.chat import is_own, self_keys
 from chatarchief.web.templatetags.ca_words import duration_words
 
@@ -33,11 +34,11 @@ DATE_FORMAT = "j F Y H:i"
 
 def open_q() -> Q:
     """The findings that are open (see the module's docstring)."""
-    return Q(retracted_at__isnull=True)
+    return Q(retracted_at__isnull=True, status=FindingStatus.OPEN.value)
 
 
 def is_open(finding: Finding) -> bool:
-    return finding.retracted_at is None
+    return finding.retracted_at is None and finding.status == FindingStatus.OPEN.value
 
 
 class FindingFilter(forms.Form):
@@ -229,7 +230,7 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
                 if end
                 else _("geen aanlevering sinds %(start)s") % {"start": when(start, zone)}
             )
-        if not is_open(finding):  # retracted: a delivery ingested later covered the period
+        if finding.retracted_at is not None:  # retracted: a delivery ingested later covered the period
             said.append(_("gesloten: een later verwerkte aanlevering dekt deze periode"))
         elif days is not None:
             n = round(float(days))
@@ -239,14 +240,21 @@ def facts(finding: Finding, zone: ZoneInfo, own: set[str]) -> list[str]:
             )
         if due:
             said.append(_("veilig te stellen uiterlijk %(when)s") % {"when": when(due, zone)})
-        if overdue is not None and overdue > 0:
-            said.append(_("%(days)s dagen te laat") % {"days": _number(overdue)})
+        if overdue is not None and overdue > 0 and finding.retracted_at is None:
+            late = round(float(overdue))
+            said.append(ngettext("%(n)s dag te laat", "%(n)s dagen te laat", late) % {"n": late})
         if opened_by == "clock_start":
             said.append(_("nog nooit aangeleverd sinds de start van de afspraak of de ambtstermijn"))
         if frequency:
             said.append(
                 _("afspraak: %(frequency)s") % {"frequency": compliance_words.FREQUENCIES.get(frequency, frequency)}
             )
+    if finding.type == FindingType.FIXITY_FAILURE:
+        kind = details.pop("kind", None)
+        said.append(_("het bestand is verdwenen") if kind == "missing" else _("de inhoud van het bestand is veranderd"))
+        sha = details.pop("sha256", "")
+        if sha:
+            said.append(_("SHA-256 %(sha)s…") % {"sha": sha[:16]})
     if "messages" in details:
         n = details.pop("messages")
         said.append(ngettext("%(n)s bericht", "%(n)s berichten", n) % {"n": n})
