@@ -48,6 +48,9 @@ NOT_PAGES: dict[str, str] = {
     "attachment": "a media file (image inline, anything else as a download), shown inside the conversation page",
     "oidc_authentication_init": "a redirect to the identity provider",
     "oidc_authentication_callback": "the identity provider's redirect back; ends on a page or the login page",
+    "healthz": "a JSON probe for the load balancer (docs/operations.md)",
+    "readyz": "a JSON probe for the load balancer (docs/operations.md)",
+    "metrics": "Prometheus text for the monitoring system (docs/operations.md)",
 }
 
 
