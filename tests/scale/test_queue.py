@@ -186,3 +186,42 @@ def test_a_delivery_whose_worker_died_is_retried_then_failed_with_its_original_k
     assert failed.status == "failed" and failed.error_code == "ingest.interrupted"
     assert Blob.objects.filter(pk=failed.sha256).exists() and blobs.store().exists(failed.sha256)
     assert Message.objects.count() == 9  # nothing of the failed one
+
+
+def test_the_upload_form_preselects_the_custodian_and_answers_every_malformed_post_without_a_500(
+    client, operator, custodian, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(operator)
+    page = client.get(f"/upload/?custodian={custodian.pk}").content.decode()
+    assert f'<option value="{custodian.pk}" selected>' in page
+    assert "zip" in page and "Ten hoogste" in page  # a Signal folder goes in as a zip; the size limit
+    assert f'<option value="{custodian.pk}" selected>' in client.get("/upload/?custodian=minister-bzk").content.decode()
+    assert f'<option value="{custodian.pk}" selected>' not in client.get("/upload/?custodian=999999").content.decode()
+
+    def upload() -> SimpleUploadedFile:
+        return SimpleUploadedFile("chat.txt", b"x")
+
+    malformed = [
+        {},
+        {"custodian": custodian.pk},
+        {"files": upload()},
+        {"custodian": "abc", "files": upload()},
+        {"custodian": "999999", "files": upload()},
+        {"custodian": custodian.pk, "files": "not a file"},
+        {"custodian": custodian.pk, "files": upload(), "exported_at": "gisteren"},
+        {"custodian": custodian.pk, "files": upload(), "exported_at": "2026-13-45T99:99"},
+        {"custodian": [custodian.pk, "x"], "files": upload()},
+        {"custodian": custodian.pk, "files": upload(), "passphrase": "x" * 100_000},
+        {"custodian": "\x00", "files": upload(), "exported_at": "\x00"},
+    ]
+    for data in malformed:
+        response = client.post("/upload/", data)
+        assert response.status_code < 500, data
+        if response.status_code == 200:
+            body = response.content.decode()
+            assert "ca-error-summary" in body, data
+    # after an error the choices are kept (the custodian and the moment; a browser never refills a file field)
+    kept = client.post("/upload/", {"custodian": custodian.pk, "exported_at": "2026-03-01T10:00"}).content.decode()
+    assert f'<option value="{custodian.pk}" selected>' in kept and 'value="2026-03-01T10:00"' in kept

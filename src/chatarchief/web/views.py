@@ -156,7 +156,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     custodians = access.custodians_for(request.user, Action.DELIVER).order_by("name")
     if not custodians.exists():
         raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None, custodians=custodians)
+    chosen = request.GET.get("custodian", "")
+    initial = {"custodian": int(chosen)} if chosen.isdigit() and custodians.filter(pk=int(chosen)).exists() else {}
+    if not initial and chosen:  # a slug works too (links from elsewhere)
+        initial = {"custodian": custodians.filter(slug=chosen).values_list("pk", flat=True).first()}
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, custodians=custodians)
+    else:
+        form = UploadForm(initial=initial, custodians=custodians)
     if request.method == "POST" and form.is_valid():
         custodian = form.cleaned_data["custodian"]
         if not access.can_deliver(request.user, custodian):

@@ -73,8 +73,9 @@
     event.detail.elt.querySelectorAll("button[type=submit]").forEach(function (button) {
       button.disabled = false;
     });
-    if (!event.detail.successful) {
-      region.querySelector("progress").hidden = true;
+    var xhr = event.detail.xhr;
+    if (!event.detail.successful || !(xhr && xhr.getResponseHeader("HX-Redirect"))) {
+      region.querySelector("progress").hidden = true; // an error came back: the form stays as it was
       say(region, "");
     }
   });
@@ -83,7 +84,9 @@
   // so the error (aria-describedby) is read out and the user is where the fix is.
   document.addEventListener("htmx:afterSwap", function () {
     var invalid = document.querySelector("main [aria-invalid=true]"); // outerHTML swaps replace the target
-    if (invalid) invalid.focus();
+    var summary = document.querySelector("#upload-errors .ca-error-summary");
+    if (summary) document.getElementById("upload-errors").focus(); // the upload form keeps its files
+    else if (invalid) invalid.focus();
   });
 
   if (window.htmx) {
