@@ -52,3 +52,11 @@ def test_json_logs_one_object_a_line():
     record.delivery = 7
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "delivery 7" and line["level"] == "WARNING" and line["delivery"] == 7
+
+
+def test_statistics_are_refreshed_after_a_big_load_only(django_assert_num_queries):
+    from chatarchief.archive.services.load import ANALYZE_AFTER, refresh_statistics
+
+    with django_assert_num_queries(0):
+        assert refresh_statistics(ANALYZE_AFTER - 1) is False
+    assert refresh_statistics(ANALYZE_AFTER) is True
