@@ -1,5 +1,6 @@
 """In Chromium: a batch of three files (one not a chat export) ends on three receipts, each in
-words, the failed one with its reason; the receipts print (print stylesheet, one page each)."""
+words, the failed one with its reason; the receipts print (print stylesheet, one page each). A
+server-side error first keeps the chosen files."""
 
 from __future__ import annotations
 
@@ -25,8 +26,11 @@ def test_three_files_three_receipts(archive: dict[str, Any], live_server: Any, b
     broken.write_bytes(b"geen chat\n" * 5)
 
     page.goto(live_server.url + "/upload/")
-    page.select_option("#id_custodian", label="Minister van BZK")
     page.set_input_files("#id_files", [str(first), str(second), str(broken)])
+    page.click("#upload-submit")  # no custodian chosen: the form comes back with its errors ...
+    page.wait_for_selector(".ca-error-summary")
+    assert page.eval_on_selector("#id_files", "input => input.files.length") == 3  # ... and the files stay chosen
+    page.select_option("#id_custodian", label="Minister van BZK")
     page.click("#upload-submit")
     page.wait_for_url("**/deliveries/*/?batch=*", timeout=60_000)
     page.wait_for_function("document.querySelectorAll('.ca-poll').length === 0", timeout=60_000)

@@ -20,7 +20,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
+        # hx-preserve: when htmx swaps the form back with errors, the chosen files stay chosen
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"hx-preserve": "true"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:

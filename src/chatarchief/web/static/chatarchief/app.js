@@ -84,9 +84,7 @@
   // so the error (aria-describedby) is read out and the user is where the fix is.
   document.addEventListener("htmx:afterSwap", function () {
     var invalid = document.querySelector("main [aria-invalid=true]"); // outerHTML swaps replace the target
-    var summary = document.querySelector("#upload-errors .ca-error-summary");
-    if (summary) document.getElementById("upload-errors").focus(); // the upload form keeps its files
-    else if (invalid) invalid.focus();
+    if (invalid) invalid.focus();
   });
 
   if (window.htmx) {
