@@ -104,6 +104,16 @@ def submit_upload(
         os.unlink(path)
 
 
+def submit_uploaded(uploaded: Any, custodian: Custodian, **options: Any) -> IngestOutcome:
+    """A Django upload: one Django already spooled to a private temporary file (larger than
+    FILE_UPLOAD_MAX_MEMORY_SIZE, in FILE_UPLOAD_TEMP_DIR) is kept from there, without a second
+    copy; a small one in memory goes through `submit_upload`."""
+    name = options.pop("file_name", None) or getattr(uploaded, "name", None) or "upload"
+    if hasattr(uploaded, "temporary_file_path"):
+        return submit(uploaded.temporary_file_path(), custodian, file_name=name, **options)
+    return submit_upload(uploaded.chunks(), custodian, file_name=name, **options)
+
+
 def run(delivery_id: int) -> str:
     """The worker's part: claim the delivery, fetch its original from the blob store, process it.
     Returns the delivery's status. Safe to run twice (a delivery not waiting is left alone)."""

@@ -23,7 +23,7 @@ from chatarchief.compliance import services as compliance
 from chatarchief.compliance.models import FindingType
 from chatarchief.intake import receipts
 from chatarchief.intake.filenames import download_name
-from chatarchief.intake.uploads import ingest_upload
+from chatarchief.intake.queue import submit_uploaded
 from chatarchief.web import access
 from chatarchief.web.forms import UploadForm
 
@@ -184,8 +184,8 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _ingest_upload(request: HttpRequest, uploaded, custodian, form):  # type: ignore[no-untyped-def]
-    outcome = ingest_upload(
-        uploaded.chunks(),
+    outcome = submit_uploaded(
+        uploaded,
         custodian,
         actor=access.actor(request.user),
         user=request.user,
