@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus
 from chatarchief.archive.services import blobs
@@ -81,10 +82,14 @@ def outcome_of(delivery: Delivery) -> IngestOutcome:
     return IngestOutcome(delivery, conversations_of(delivery), dict(delivery.counts or {}), error)
 
 
+@task()
+def ingest_delivery(delivery_id: int) -> str:
+    """The worker's task: parse and reconcile a queued delivery (`run`); returns its final status."""
+    return run(delivery_id)
+
+
 def enqueue(delivery: Delivery) -> None:
     """Hand a queued delivery to the task queue (with the immediate backend: run it now)."""
-    from chatarchief.intake.tasks import ingest_delivery
-
     ingest_delivery.enqueue(delivery.pk)
 
 
@@ -232,8 +237,6 @@ def _requeue_orphans() -> list[int]:
         from django_tasks_db.models import DBTaskResult
     except ImportError:  # pragma: no cover
         return []
-    from chatarchief.intake.tasks import ingest_delivery
-
     waiting = set(
         Delivery.objects.filter(
             status__in=(DeliveryStatus.QUEUED, DeliveryStatus.RECEIVED),

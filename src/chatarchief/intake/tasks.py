@@ -1,13 +1,8 @@
-"""The tasks the worker runs (django-tasks): one delivery's ingest."""
+"""The tasks the worker runs (django-tasks): one delivery's ingest (defined beside the queue it
+serves, intake/queue.py)."""
 
 from __future__ import annotations
 
-from django_tasks import task
+from chatarchief.intake.queue import ingest_delivery
 
-
-@task()
-def ingest_delivery(delivery_id: int) -> str:
-    """Parse and reconcile a queued delivery (intake/queue.py `run`); returns its final status."""
-    from chatarchief.intake.queue import run
-
-    return run(delivery_id)
+__all__ = ["ingest_delivery"]
