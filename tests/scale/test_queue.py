@@ -253,3 +253,12 @@ def test_a_100_mb_upload_is_answered_queued_in_under_two_seconds_once_received(c
     outcome = queue.submit(path, custodian, file_name=path.name, actor="test")
     seconds = time.perf_counter() - start
     assert outcome.delivery.status in ("queued", "duplicate") and seconds < 2.0, seconds
+
+
+def test_receipts_speak_english_too(client, operator, custodian, tmp_path):
+    client.force_login(operator)
+    client.cookies["django_language"] = "en"
+    first = queue.submit(export(tmp_path, "WhatsApp Chat - Overleg.txt", 5), custodian, actor="test")
+    second = queue.submit(export(tmp_path / "b", "WhatsApp Chat - Overleg.txt", 6), custodian, actor="test")
+    page = client.get(f"/deliveries/{first.delivery.pk}/?batch={second.delivery.pk}").content.decode()
+    assert "2 files delivered: 2 queued." in page and "waiting to be processed" in page
