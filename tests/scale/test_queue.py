@@ -262,3 +262,24 @@ def test_receipts_speak_english_too(client, operator, custodian, tmp_path):
     second = queue.submit(export(tmp_path / "b", "WhatsApp Chat - Overleg.txt", 6), custodian, actor="test")
     page = client.get(f"/deliveries/{first.delivery.pk}/?batch={second.delivery.pk}").content.decode()
     assert "2 files delivered: 2 queued." in page and "waiting to be processed" in page
+
+
+def test_a_receipt_lists_the_findings_of_its_delivery_each_linked_to_its_message(client, operator, custodian, tmp_path):
+    from chatarchief.compliance.models import Finding
+
+    client.force_login(operator)
+    lines = [f"05-01-2026 09:0{k} - Anna de Vries: bericht {k} over de nota" for k in range(5)]
+    first = tmp_path / "a" / "WhatsApp-chat met Overleg.txt"
+    first.parent.mkdir()
+    first.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines[2] = "05-01-2026 09:02 - Anna de Vries: Dit bericht is verwijderd"
+    second = tmp_path / "b" / "WhatsApp-chat met Overleg.txt"
+    second.parent.mkdir()
+    second.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    queue.submit(first, custodian, actor="test")
+    later = queue.submit(second, custodian, actor="test")
+    run_worker(burst=True)
+    finding = Finding.objects.get(delivery_id=later.delivery.pk, type="message_deleted")
+    page = client.get(f"/deliveries/{later.delivery.pk}/").content.decode()
+    link = f"/conversations/{finding.conversation_id}/?message={finding.message_id}#m-{finding.message_id}"
+    assert link in page and "Bericht verwijderd" in page
