@@ -50,6 +50,9 @@ NOT_PAGES: dict[str, str] = {
     "receipt_pdf": "a PDF download (the signed receipt), linked from the delivery page",
     "receipt_signature": "a JSON download (the receipt's detached signature), linked from the delivery page",
     "oidc_authentication_callback": "the identity provider's redirect back; ends on a page or the login page",
+    "healthz": "a JSON probe for the load balancer (docs/operations.md)",
+    "readyz": "a JSON probe for the load balancer (docs/operations.md)",
+    "metrics": "Prometheus text for the monitoring system (docs/operations.md)",
 }
 
 

@@ -75,6 +75,10 @@ TABLE: dict[str, Row] = {
     "otp_verify": Row(everywhere(EVERY), ok=frozenset({302})),  # already verified: straight on
     "otp_setup": Row(everywhere(EVERY), ok=frozenset({302})),
     "reauth": Row(everywhere(EVERY)),
+    # operations probes (no login; /metrics open on loopback, which the test client is)
+    "healthz": Row(everywhere(EVERY), anon=frozenset({200})),
+    "readyz": Row(everywhere(EVERY), anon=frozenset({200})),
+    "metrics": Row(everywhere(EVERY), anon=frozenset({200})),
     # archive pages
     "home": Row(everywhere(EVERY)),
     "upload": Row(everywhere(frozenset({"custodian", "operator"}))),

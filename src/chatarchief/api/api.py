@@ -32,7 +32,7 @@ from chatarchief.audit import log
 from chatarchief.compliance import readout as compliance_readout
 from chatarchief.compliance import services as compliance
 from chatarchief.intake import receipts
-from chatarchief.intake.uploads import ingest_upload
+from chatarchief.intake.queue import submit_uploaded
 
 
 class Problem(Exception):
@@ -174,8 +174,8 @@ def deliver(
     target = _custodian(account, Operation.DELIVER, custodian)
     if file.size is not None and file.size > max_upload_size():
         raise _too_large()
-    outcome = ingest_upload(
-        file.chunks(),
+    outcome = submit_uploaded(
+        file,
         target,
         actor=account.actor,
         file_name=file.name,

@@ -37,7 +37,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus
-from chatarchief.archive.services.load import LoadCounts, Touched, load_conversation
+from chatarchief.archive.services.load import LoadCounts, Touched, load_conversation, refresh_statistics
 from chatarchief.audit import log
 from chatarchief.compliance import services as compliance
 from chatarchief.core import formats
@@ -209,6 +209,7 @@ def process(
                         raise
                     return _mark_duplicate(delivery, earlier, actor)
             faults.point("committed")
+            refresh_statistics(int(outcome.counts.get("new", 0)))
     except ChatarchiefError as error:
         return _failed(delivery, actor, with_file(error, delivery.file_name))
     except Exception:

@@ -82,6 +82,12 @@ def outcome_of(delivery: Delivery) -> IngestOutcome:
     return IngestOutcome(delivery, conversations_of(delivery), dict(delivery.counts or {}), error)
 
 
+@task()
+def ingest_delivery(delivery_id: int) -> str:
+    """The worker's task: parse and reconcile a queued delivery (`run`); returns its final status."""
+    return run(delivery_id)
+
+
 def enqueue(delivery: Delivery) -> None:
     """Hand a queued delivery to the task queue (with the immediate backend: run it now)."""
     ingest_delivery.enqueue(delivery.pk)
@@ -101,6 +107,16 @@ def submit_upload(
         return submit(path, custodian, file_name=file_name or "upload", **options)
     finally:
         os.unlink(path)
+
+
+def submit_uploaded(uploaded: Any, custodian: Custodian, **options: Any) -> IngestOutcome:
+    """A Django upload: one Django already spooled to a private temporary file (larger than
+    FILE_UPLOAD_MAX_MEMORY_SIZE, in FILE_UPLOAD_TEMP_DIR) is kept from there, without a second
+    copy; a small one in memory goes through `submit_upload`."""
+    name = options.pop("file_name", None) or getattr(uploaded, "name", None) or "upload"
+    if hasattr(uploaded, "temporary_file_path"):
+        return submit(uploaded.temporary_file_path(), custodian, file_name=name, **options)
+    return submit_upload(uploaded.chunks(), custodian, file_name=name, **options)
 
 
 def run(delivery_id: int) -> str:
@@ -275,9 +291,3 @@ def delivery_row(d: Delivery) -> dict[str, Any]:
 
 def queue_length() -> int:
     return Delivery.objects.filter(status__in=(DeliveryStatus.QUEUED, DeliveryStatus.RECEIVED)).count()
-
-
-@task()
-def ingest_delivery(delivery_id: int) -> str:
-    """The worker's task (django-tasks): parse and reconcile a queued delivery (`run`); its final status."""
-    return run(delivery_id)

@@ -20,13 +20,16 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
+        # hx-preserve: when htmx swaps the form back with errors, the chosen files stay chosen
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"hx-preserve": "true"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
         files = data if isinstance(data, list | tuple) else [data]
-        cleaned = [single(d, initial) for d in files]
+        cleaned = [file for file in (single(d, initial) for d in files) if file]
+        if not cleaned:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         for file in cleaned:
             if file.size > settings.MAX_UPLOAD_SIZE:
                 raise forms.ValidationError(_("Bestand %(name)s is te groot.") % {"name": file.name})

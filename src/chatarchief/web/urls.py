@@ -3,12 +3,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from chatarchief.web import admin_views, audit_trail, views
+from chatarchief.web import admin_views, audit_trail, ops, views
 from chatarchief.web import auth_views as auth
 from chatarchief.web.security import accepts_upload
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("metrics", ops.metrics, name="metrics"),
     path("login/", auth.login_view, name="login"),
     path("login/tweestaps/", auth.otp_verify, name="otp_verify"),
     path("login/tweestaps/instellen/", auth.otp_setup, name="otp_setup"),

@@ -28,7 +28,7 @@ from chatarchief.core.errors import ChatarchiefError
 from chatarchief.core.search.query import parse as parse_query
 from chatarchief.intake import receipts
 from chatarchief.intake.filenames import download_name
-from chatarchief.intake.uploads import ingest_upload
+from chatarchief.intake.queue import submit_uploaded
 from chatarchief.search import services as search
 from chatarchief.search.models import SearchEntry
 from chatarchief.web import access, chat
@@ -280,7 +280,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     custodians = access.custodians_for(request.user, Action.DELIVER).order_by("name")
     if not custodians.exists():
         raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None, custodians=custodians)
+    chosen = request.GET.get("custodian", "")
+    initial = {"custodian": int(chosen)} if chosen.isdigit() and custodians.filter(pk=int(chosen)).exists() else {}
+    if not initial and chosen:  # a slug works too (links from elsewhere)
+        initial = {"custodian": custodians.filter(slug=chosen).values_list("pk", flat=True).first()}
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, custodians=custodians)
+    else:
+        form = UploadForm(initial=initial, custodians=custodians)
     if request.method == "POST" and form.is_valid():
         custodian = form.cleaned_data["custodian"]
         if not access.can_deliver(request.user, custodian):
@@ -301,8 +308,8 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _ingest_upload(request: HttpRequest, uploaded, custodian, form):  # type: ignore[no-untyped-def]
-    outcome = ingest_upload(
-        uploaded.chunks(),
+    outcome = submit_uploaded(
+        uploaded,
         custodian,
         actor=access.actor(request.user),
         user=request.user,

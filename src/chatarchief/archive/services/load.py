@@ -263,9 +263,10 @@ def _insert_new(
             _execute_batch(cursor, _FULL, full)
             if attachment_rows:
                 attachment_ids = allocate_ids(Attachment, len(attachment_rows))
-                cursor.executemany(
-                    "INSERT INTO archive_attachment (id, message_id, position, blob_id, filename, mime_type, media_type, size, omitted)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                _insert_rows(
+                    cursor,
+                    "archive_attachment",
+                    "id, message_id, position, blob_id, filename, mime_type, media_type, size, omitted",
                     [(i, *row) for i, row in zip(attachment_ids, attachment_rows, strict=True)],
                 )
     return ids, flags
@@ -379,9 +380,40 @@ def _attachment_rows(message_id: int, m: ParsedMessage) -> list[tuple]:
 
 
 def _execute_batch(cursor: object, columns: str, rows: list[tuple]) -> None:
-    if rows:
-        marks = ", ".join(["%s"] * (columns.count(",") + 1))
-        cursor.executemany(f"INSERT INTO archive_message ({columns}) VALUES ({marks})", rows)  # type: ignore[attr-defined]  # noqa: S608
+    _insert_rows(cursor, "archive_message", columns, rows)
+
+
+def _insert_rows(cursor: object, table: str, columns: str, rows: list[tuple]) -> None:
+    """Insert rows: PostgreSQL's COPY (one stream, no per-row statement: several times faster than
+    executemany for a million rows), elsewhere executemany."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        raw = cursor.cursor  # type: ignore[attr-defined]  # psycopg's own cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+        return
+    marks = ", ".join(["%s"] * (columns.count(",") + 1))
+    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # type: ignore[attr-defined]  # noqa: S608
+
+
+ANALYZE_AFTER = 50_000  # new messages in one delivery after which the planner's statistics are refreshed
+
+
+def refresh_statistics(new_messages: int) -> bool:
+    """After a big load, bring the query planner's statistics up to date (autovacuum would, later):
+    `ANALYZE` on PostgreSQL, `PRAGMA optimize` on SQLite. Outside the load's transaction."""
+    if new_messages < ANALYZE_AFTER:
+        return False
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE archive_message")
+            cursor.execute("ANALYZE archive_conversation")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA optimize")
+    return True
 
 
 def _coverage(

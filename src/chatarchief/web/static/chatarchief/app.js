@@ -73,8 +73,9 @@
     event.detail.elt.querySelectorAll("button[type=submit]").forEach(function (button) {
       button.disabled = false;
     });
-    if (!event.detail.successful) {
-      region.querySelector("progress").hidden = true;
+    var xhr = event.detail.xhr;
+    if (!event.detail.successful || !(xhr && xhr.getResponseHeader("HX-Redirect"))) {
+      region.querySelector("progress").hidden = true; // an error came back: the form stays as it was
       say(region, "");
     }
   });
