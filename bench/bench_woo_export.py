@@ -76,12 +76,12 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from tests.generators.whatsapp import write_export
 
     from chatarchief.access.services import SystemPrincipal
     from chatarchief.archive.services import registry
     from chatarchief.intake.pipeline import ingest
     from chatarchief.woo import services
-    from tests.generators.whatsapp import write_export
 
     call_command("migrate", verbosity=0)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cpus, Python {platform.python_version()}")
