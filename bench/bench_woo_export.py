@@ -3,10 +3,11 @@
 Three officials each hand in the same generated group chat (WhatsApp, Dutch chatter with phone
 numbers and names, N messages over N/100 days) through the real ingest (indexed at ingest); a Woo
 request covers them; one search (`woo.services.run_search`) finds a word on every day, so every day
-becomes one document listing all three holders; each document gets two redactions (a phone number
-and a name, every occurrence) and "deels openbaar". Timed: `woo.services.export_package` (reading
-the documents' messages from the archive, the union across holders, the redacted PDFs, inventory,
-search record, manifest, audit events). Every PDF is then checked for the redacted strings.
+becomes one document listing all three holders; each document gets a redaction of a sender's name
+(every occurrence) and, where the day has one, of a phone number, and "deels openbaar". Timed:
+`woo.services.export_package` (reading the documents' messages from the archive, the union across
+holders, the redacted PDFs, inventory, search record, manifest, audit events). Every PDF is then
+checked for the redacted strings.
 
 Target (issue): >= 200 messages/s. Run: `.venv/bin/python bench/bench_woo_export.py [N]` (SQLite in
 a temporary folder; `--database postgres://USER@HOST:PORT/NAME` drops and creates NAME). Not a test.
@@ -116,7 +117,10 @@ def main() -> None:
         f"in {time.perf_counter() - start:.1f} s; holders {result['documents'][0]['holders']}"
     )
     for document in request.documents.all():
-        services.add_redaction(system, "cli:bench", document, kind="phrase", text=PHONE, ground="5.1.2e")
+        try:  # the phone number, where the day has it (5 % of the messages)
+            services.add_redaction(system, "cli:bench", document, kind="phrase", text=PHONE, ground="5.1.2e")
+        except services.WooError:
+            pass
         services.add_redaction(system, "cli:bench", document, kind="sender", sender=OTHERS[1], ground="5.1.2e")
         services.assess(system, "cli:bench", document, decision="deels", grounds=["5.1.2e"])
     messages = sum(len(services.document_messages(d)) for d in request.documents.all())
