@@ -64,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=10_000)
     parser.add_argument("--database", help="postgres://USER@HOST:PORT/NAME (dropped and created anew)")
+    parser.add_argument("--workers", type=int, default=1, help="render the PDFs in N processes")
     args = parser.parse_args()
     if args.database:
         import psycopg
@@ -126,13 +127,14 @@ def main() -> None:
     messages = sum(len(services.document_messages(d)) for d in request.documents.all())
     out = WORK / "pakket"
     wall, cpu = time.perf_counter(), time.process_time()
-    summary = services.export_package(system, "cli:bench", request, out)
+    summary = services.export_package(system, "cli:bench", request, out, workers=args.workers)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(
         f"export: {messages:,} messages (the union of 3 holders' copies) in {summary['pdfs']} PDFs, "
         f"{size / 1e6:.1f} MB: {wall:.1f} s wall ({messages / wall:,.0f} messages/s), "
-        f"{cpu:.1f} s CPU ({messages / cpu:,.0f} messages per CPU-second)"
+        f"{cpu:.1f} s CPU in the main process ({messages / cpu:,.0f} messages per CPU-second; "
+        f"{args.workers} rendering process(es))"
     )
     from pypdf import PdfReader
 
