@@ -3,10 +3,11 @@
 Three officials each hand in the same generated group chat (WhatsApp, Dutch chatter with phone
 numbers and names, N messages over N/100 days) through the real ingest (indexed at ingest); a Woo
 request covers them; one search (`woo.services.run_search`) finds a word on every day, so every day
-becomes one document listing all three holders; each document gets two redactions (a phone number
-and a name, every occurrence) and "deels openbaar". Timed: `woo.services.export_package` (reading
-the documents' messages from the archive, the union across holders, the redacted PDFs, inventory,
-search record, manifest, audit events). Every PDF is then checked for the redacted strings.
+becomes one document listing all three holders; each document gets a redaction of a sender's name
+(every occurrence) and, where the day has one, of a phone number, and "deels openbaar". Timed:
+`woo.services.export_package` (reading the documents' messages from the archive, the union across
+holders, the redacted PDFs, inventory, search record, manifest, audit events). Every PDF is then
+checked for the redacted strings.
 
 Target (issue): >= 200 messages/s. Run: `.venv/bin/python bench/bench_woo_export.py [N]` (SQLite in
 a temporary folder; `--database postgres://USER@HOST:PORT/NAME` drops and creates NAME). Not a test.
@@ -63,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=10_000)
     parser.add_argument("--database", help="postgres://USER@HOST:PORT/NAME (dropped and created anew)")
+    parser.add_argument("--workers", type=int, default=1, help="render the PDFs in N processes")
     args = parser.parse_args()
     if args.database:
         import psycopg
@@ -116,19 +118,23 @@ def main() -> None:
         f"in {time.perf_counter() - start:.1f} s; holders {result['documents'][0]['holders']}"
     )
     for document in request.documents.all():
-        services.add_redaction(system, "cli:bench", document, kind="phrase", text=PHONE, ground="5.1.2e")
+        try:  # the phone number, where the day has it (5 % of the messages)
+            services.add_redaction(system, "cli:bench", document, kind="phrase", text=PHONE, ground="5.1.2e")
+        except services.WooError:
+            pass
         services.add_redaction(system, "cli:bench", document, kind="sender", sender=OTHERS[1], ground="5.1.2e")
         services.assess(system, "cli:bench", document, decision="deels", grounds=["5.1.2e"])
     messages = sum(len(services.document_messages(d)) for d in request.documents.all())
     out = WORK / "pakket"
     wall, cpu = time.perf_counter(), time.process_time()
-    summary = services.export_package(system, "cli:bench", request, out)
+    summary = services.export_package(system, "cli:bench", request, out, workers=args.workers)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(
         f"export: {messages:,} messages (the union of 3 holders' copies) in {summary['pdfs']} PDFs, "
         f"{size / 1e6:.1f} MB: {wall:.1f} s wall ({messages / wall:,.0f} messages/s), "
-        f"{cpu:.1f} s CPU ({messages / cpu:,.0f} messages per CPU-second)"
+        f"{cpu:.1f} s CPU in the main process ({messages / cpu:,.0f} messages per CPU-second; "
+        f"{args.workers} rendering process(es))"
     )
     from pypdf import PdfReader
 

@@ -89,6 +89,19 @@ def test_a_coordinator_walks_a_request_to_the_package(world, client):
         {"kind": "span", "message": message.pk, "start": start, "end": start + len(w.PHONE), "ground": "5.1.2e"},
     )
     assert crisis.redactions.count() == 2
+    # a sender's name, chosen from the document's senders; one who is not in it is refused
+    bob = "Bob Secretaris"  # WhatsApp: the key is the name as the phone showed it
+    assert Message.objects.filter(sender_key=bob).exists()
+    assert f'value="{bob}"' in client.get(reverse("woo_document", args=[request.pk, crisis.number])).content.decode()
+    client.post(
+        reverse("woo_redact", args=[request.pk, crisis.number]),
+        {"kind": "sender", "sender": "Niemand", "ground": "5.1.2e"},
+    )
+    assert crisis.redactions.count() == 2
+    client.post(
+        reverse("woo_redact", args=[request.pk, crisis.number]), {"kind": "sender", "sender": bob, "ground": "5.1.2e"}
+    )
+    assert crisis.redactions.filter(kind="sender", sender=bob).count() == 1
     for d in documents:
         decision = {"decision": "deels", "grounds": ["5.1.2e"]} if d == crisis else {"decision": "openbaar"}
         client.post(reverse("woo_assess", args=[request.pk, d.number]), decision)

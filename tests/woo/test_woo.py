@@ -325,3 +325,18 @@ def _system():
     from chatarchief.access.services import SystemPrincipal
 
     return SystemPrincipal("test")
+
+
+def test_rendering_in_processes_gives_the_same_package(world, capsys, tmp_path):
+    """`woo export --workers 2` renders in other processes; the PDFs are byte for byte the same."""
+    w.label_private(world)
+    request_id = create(capsys, "minister-a", "sg-b", "dg-c")
+    search(capsys, request_id, "stikstofbrief")
+    for document in Document.objects.filter(request_id=request_id):
+        assert main(["woo", "assess", str(request_id), str(document.number), "--decision", "openbaar"]) == 0
+    assert main(["woo", "export", str(request_id), "--out", str(tmp_path / "one")]) == 0
+    assert main(["woo", "export", str(request_id), "--out", str(tmp_path / "two"), "--workers", "2"]) == 0
+    one = sorted((tmp_path / "one" / "documenten").iterdir())
+    two = sorted((tmp_path / "two" / "documenten").iterdir())
+    assert [p.name for p in one] == [p.name for p in two] and len(one) == 3
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two, strict=True))

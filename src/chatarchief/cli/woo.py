@@ -140,13 +140,14 @@ def redact(request_id: int, number: int, text: str, ground: str, as_json: bool) 
 @woo.command("export")
 @click.argument("request_id", type=int)
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="a new or empty folder")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="render PDFs in N processes")
 @json_option()
-def export(request_id: int, out: str, as_json: bool) -> int:
+def export(request_id: int, out: str, workers: int, as_json: bool) -> int:
     """write the publication package (PDFs, inventory list, search record, manifest)"""
     from chatarchief.woo import services
 
     who = principal()
-    result = services.export_package(who, actor(), services.get_request(who, request_id), out)
+    result = services.export_package(who, actor(), services.get_request(who, request_id), out, workers=workers)
     if as_json:
         print_json(result)
     else:

@@ -150,9 +150,19 @@ def woo_document(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     by_message: dict[int, list[dict[str, Any]]] = {}
     for s in suggestions:
         by_message.setdefault(s["message_id"], []).append(s)
+    from chatarchief.archive.models import Attachment
+
+    attachments: dict[int, list[Any]] = {}
+    for a in Attachment.objects.filter(message_id__in=[pair[0].pk for pair in pairs]).order_by("position", "pk"):
+        attachments.setdefault(a.message_id, []).append(a)
+    senders = sorted(
+        {(m.sender_key, m.sender_name or m.sender_key) for m, _holder in pairs if m.kind not in ("system", "call")},
+        key=lambda s: s[1],
+    )
     rows = [
         {
             "message": m,
+            "attachments": list(enumerate(attachments.get(m.pk, []))),
             "holder": slug,
             "time": dt.datetime.fromtimestamp(m.sent_at_ms / 1000, tz=tz).strftime("%H:%M"),
             "hit": m.pk in hits,
@@ -174,6 +184,7 @@ def woo_document(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "assessment": assessment,
             "assess_form": AssessForm(initial=initial),
             "redact_form": RedactForm(),
+            "senders": senders,
             "redactions": document.redactions.all(),
             "can_confirm": bool(
                 woo.four_eyes and assessment and not assessment.confirmed_by and assessment.assessor != _actor(request)
@@ -236,6 +247,25 @@ def woo_redact(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 kind="phrase",
                 text=form.cleaned_data["text"],
                 ground=form.cleaned_data["ground"],
+            )
+        elif kind == "sender":
+            services.add_redaction(
+                request.user,
+                _actor(request),
+                document,
+                kind="sender",
+                ground=request.POST.get("ground", ""),
+                sender=request.POST.get("sender", ""),
+            )
+        elif kind == "media":
+            services.add_redaction(
+                request.user,
+                _actor(request),
+                document,
+                kind="media",
+                ground=request.POST.get("ground", ""),
+                message=int(request.POST.get("message", "0") or 0),
+                attachment=int(request.POST["attachment"]) if request.POST.get("attachment", "").isdigit() else 0,
             )
         elif kind in ("span", "message"):
             services.add_redaction(

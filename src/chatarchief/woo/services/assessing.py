@@ -135,8 +135,12 @@ def add_redaction(
             )
         fields = {"text": text}
     elif kind == RedactionKind.SENDER:
-        if not sender:
-            raise WooError("woo.no_sender", nl="Kies een afzender.", en="Choose a sender.")
+        if not sender or sender not in {m.sender_key for m, _ in document_messages(document)}:
+            raise WooError(
+                "woo.no_sender",
+                nl=f"Kies een afzender van document {document.number}.",
+                en=f"Choose a sender of document {document.number}.",
+            )
         fields = {"sender": sender}
     else:
         if message is None or int(message) not in _message_ids(document):

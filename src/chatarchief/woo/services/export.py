@@ -10,7 +10,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,31 @@ def redactions_of(document: Document) -> list[Redaction]:
             box = tuple(row.box) if row.box else None
             found.append(MediaRedaction(str(row.message), row.attachment or 0, row.ground, box))  # type: ignore[arg-type]
     return found
+
+
+def _rendered(jobs: list[tuple[Document, list[Redaction]]], workers: int) -> Iterator[tuple[Document, bytes, list]]:
+    """(document, PDF bytes, its (message, holder) pairs) in order; in `workers` processes when > 1,
+    at most two documents per process waiting at a time (memory stays bounded)."""
+    if workers <= 1:
+        for document, redactions in jobs:
+            doc, pairs = chat_document(document)
+            yield document, render_redacted_pdf(doc, redactions), pairs
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pending: deque = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for document, redactions in jobs:
+            doc, pairs = chat_document(document)
+            # the child runs core only (no Django): render_redacted_pdf and the core dataclasses
+            pending.append((document, pool.submit(render_redacted_pdf, doc, redactions), pairs))
+            while len(pending) >= 2 * workers:
+                done, future, done_pairs = pending.popleft()
+                yield done, future.result(), done_pairs
+        while pending:
+            done, future, done_pairs = pending.popleft()
+            yield done, future.result(), done_pairs
 
 
 def _check_folder(out: Path) -> None:
@@ -116,9 +142,13 @@ def _search_record(request: WooRequest) -> tuple[bytes, bytes]:
     return as_json + b"\n", buffer.getvalue().encode("utf-8")
 
 
-def export_package(principal: Any, actor: str, request: WooRequest, out: str | os.PathLike[str]) -> dict[str, Any]:
+def export_package(
+    principal: Any, actor: str, request: WooRequest, out: str | os.PathLike[str], *, workers: int = 1
+) -> dict[str, Any]:
     """Write the package to `out` (new or an empty folder). Refuses, naming them, while documents are
-    unassessed (with four eyes: unconfirmed), and when an assessment and the redactions disagree."""
+    unassessed (with four eyes: unconfirmed), and when an assessment and the redactions disagree.
+    `workers` > 1 renders the PDFs in that many processes (a command-line export on a machine with
+    CPUs to spare; the documents are read from the database here, the processes only render)."""
     access.require_woo_request(principal, request)
     out = Path(out)
     _check_folder(out)
@@ -165,15 +195,16 @@ def export_package(principal: Any, actor: str, request: WooRequest, out: str | o
     try:
         rows = []
         (staging / "documenten").mkdir()
+        jobs = []
         for document, assessment, redactions, grounds in plan:
             if assessment.decision != Decision.NIET:
-                doc, pairs = chat_document(document)
-                data = render_redacted_pdf(doc, redactions)
-                write_atomic(staging / "documenten" / f"{document.number}.pdf", data)
-                pdfs += 1
-                for message, slug in pairs:
-                    read[slug].append(message.pk)
+                jobs.append((document, redactions))
             rows.append(_inventory_row(request, document, assessment.decision, grounds, assessment.note))
+        for document, data, pairs in _rendered(jobs, workers):
+            write_atomic(staging / "documenten" / f"{document.number}.pdf", data)
+            pdfs += 1
+            for message, slug in pairs:
+                read[slug].append(message.pk)
         write_inventory(rows, staging)
         record_json, record_csv = _search_record(request)
         write_atomic(staging / f"{SEARCH_RECORD}.json", record_json)
