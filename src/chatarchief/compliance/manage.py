@@ -21,7 +21,7 @@ from chatarchief.access.constants import Action, Role
 from chatarchief.archive.models import Custodian, CustodianCategory
 from chatarchief.archive.services import registry
 from chatarchief.audit import log
-from chatarchief.compliance import rules
+from chatarchief.compliance import rules, snapshot
 from chatarchief.compliance.models import Agreement, CustodianScope, Finding, FindingStep
 from chatarchief.core.compliance import workflow
 from chatarchief.core.compliance.agreements import SecuredBy, agreement_in_force, default_agreement, make_agreement
@@ -64,6 +64,7 @@ def set_agreement(
             recorded_at=now,
         )
         log.agreement_recorded(actor, row)
+    snapshot.refresh([custodian])
     return row
 
 
@@ -150,6 +151,7 @@ def step_findings(
             )
             log.finding_stepped(actor, finding, source=step.source.value, target=step.target.value, note=step.note)
             result.done.append(finding)
+    snapshot.refresh(list({f.custodian_id: f.custodian for f in result.done}.values()))
     return result
 
 
@@ -221,4 +223,5 @@ def import_roster(principal: Any, data: bytes, file_name: str, *, dry_run: bool,
             CustodianScope.objects.update_or_create(custodian=custodian, defaults=scope)
             log.custodian_scope_changed(actor, custodian, scope)
         log.roster_imported(actor, file=file_name, created=len(outcome.created), updated=len(outcome.updated))
+    snapshot.refresh(list(Custodian.objects.filter(slug__in=[r.slug for r in result.rows])))
     return outcome

@@ -7,7 +7,10 @@ from django_tasks import task
 
 @task()
 def evaluate_reminders() -> int:
-    """Daily: send every reminder that is due and was not sent for this due date; returns how many."""
-    from chatarchief.compliance import reminders
+    """Daily: bring every dashboard snapshot up to date (phases may have started), then send every
+    reminder that is due and was not sent for this due date; returns how many went out."""
+    from chatarchief.archive.models import Custodian
+    from chatarchief.compliance import reminders, snapshot
 
+    snapshot.refresh(list(Custodian.objects.all()))
     return len(reminders.evaluate())

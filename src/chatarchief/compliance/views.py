@@ -83,13 +83,18 @@ def _organisations(request: HttpRequest) -> list[tuple[str, str]]:
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilter(request.GET or None, organisations=_organisations(request))
     chosen = form.cleaned_data if form.is_valid() else {}
-    custodians = list(services.visible_custodians(request.user, chosen.get("organisation") or None))
+    custodians = list(
+        services.visible_custodians(request.user, chosen.get("organisation") or None).only(
+            "id", "slug", "name", "organisation__code", "organisation__name"
+        )
+    )
     view = dashboard.overview(custodians, timezone.now())
-    rows = [words.judged_row(j) for j in view.judged]
+    judged = view.judged
     if chosen.get("light"):
-        rows = [r for r in rows if r["light"] == chosen["light"]]
-    rows.sort(key=lambda r: (words.LIGHT_ORDER[r["light"]], r["organisation"], r["slug"]))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        judged = [j for j in judged if j.status.light.value == chosen["light"]]
+    judged = sorted(judged, key=words.judged_order)
+    page = Paginator(judged, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [words.judged_row(j) for j in page.object_list]  # words only for the rows shown
     lang = _lang()
     return render(
         request,
