@@ -26,6 +26,7 @@ from chatarchief.core.compliance.receipts import ReceiptFacts, ReceiptLine, unco
 from chatarchief.core.compliance.status import FindingFact
 
 DEV_KEY_NAME = "receipt-signing-key.pem"
+COUNT_ORDER = ["messages", "new", "unchanged", "enriched", "edited", "deleted", "missing", "excluded"]
 
 
 def _ms(value: int) -> dt.datetime:
@@ -73,7 +74,10 @@ def receipt_html(delivery: Delivery, lang: str = "nl") -> str:
                 "delivery": delivery,
                 "lang": lang,
                 "lines": [{"severity": line.severity, "text": line.sentence(lang)} for line in lines],
-                "counts": sorted((k, v) for k, v in (delivery.counts or {}).items() if isinstance(v, int)),
+                "counts": sorted(
+                    ((k, v) for k, v in (delivery.counts or {}).items() if isinstance(v, int)),
+                    key=lambda item: (COUNT_ORDER.index(item[0]) if item[0] in COUNT_ORDER else 99, item[0]),
+                ),
                 "conversations": delivery.coverage.select_related("conversation").order_by("conversation__title"),
             },
         )
