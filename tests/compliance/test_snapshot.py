@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from django.utils import timezone
 
-from chatarchief.archive.models import Delivery, DeliveryStatus
+from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus
 from chatarchief.archive.services import registry
 from chatarchief.compliance import rules, snapshot
 from chatarchief.compliance.models import Agreement, CustodianScope, Finding, Phase
@@ -56,6 +56,10 @@ def test_stored_and_fresh_agree_now_and_later():
         fresh = {j.custodian.slug: (j.status.state, j.status.light) for j in rules.statuses(everyone, later)}
         stored = {j.custodian.slug: (j.status.state, j.status.light) for j in snapshot.judged(everyone, later)}
         assert stored == fresh, offset
+        in_sql = {
+            s.custodian.slug: snapshot.LIGHT_OF_RANK[s.rank] for s in snapshot.ranked(Custodian.objects.all(), later)
+        }
+        assert in_sql == {slug: light.value for slug, (_state, light) in fresh.items()}, offset
     assert {j.custodian.slug: j.status.light.value for j in snapshot.judged(everyone, now)} == {
         "groen": "green", "bijna": "orange", "laat": "red", "eigen": "red", "anderen": "orange",
         "wekelijks": "red", "later": "green", "klaar": "red", "nooit": "orange",  # past gaps: own breaches

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Count, Func, Q
+from django.db.models import CharField, Count, Func, Q, QuerySet
 from django.db.models.fields.json import KT
 
 from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus
@@ -72,52 +71,47 @@ class MonthKey(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def months(custodian_ids: Sequence[int], end: dt.datetime, count: int = 12) -> list[chart.MonthBucket]:
+def months(custodians: QuerySet[Custodian], end: dt.datetime, count: int = 12) -> list[chart.MonthBucket]:
     """Securing moments and findings (by the custodian, by others) per calendar month, in SQL."""
     tz = zone(settings.TIME_ZONE)
     keys = [(year, month + 1) for year, month in chart.month_range(end.astimezone(tz).date(), count)]
     first = dt.datetime(keys[0][0], keys[0][1], 1, tzinfo=tz)
     counts: dict[str, list[int]] = {f"{year:04d}-{month:02d}": [0, 0, 0] for year, month in keys}
-    ids = list(custodian_ids)
-    everyone = len(ids) == Custodian.objects.count()  # no IN list when the viewer sees everyone
-    for start in range(0, len(ids), 900) if not everyone else [0]:
-        chunk = ids[start : start + 900]
-        deliveries = Delivery.objects.filter(
-            status=DeliveryStatus.INGESTED, exported_at__gte=first, exported_at__lte=end
-        )
-        findings = Finding.objects.filter(retracted_at__isnull=True, detected_at__gte=first, detected_at__lte=end)
-        if not everyone:
-            deliveries = deliveries.filter(custodian_id__in=chunk)
-            findings = findings.filter(custodian_id__in=chunk)
-        for month, n in deliveries.values_list(MonthKey("exported_at")).annotate(n=Count("id")).order_by():
-            if month in counts:
-                counts[month][0] += n
-        rows = findings.annotate(by=KT("details__by")).values_list(MonthKey("detected_at"), "type", "by")
-        for month, type_, by, n in rows.annotate(n=Count("id")).order_by():
-            if month in counts:
-                counts[month][1 if type_ == rules.OVERDUE or by == "custodian" else 2] += n
+    deliveries = Delivery.objects.filter(
+        custodian__in=custodians, status=DeliveryStatus.INGESTED, exported_at__gte=first, exported_at__lte=end
+    )
+    for month, n in deliveries.values_list(MonthKey("exported_at")).annotate(n=Count("id")).order_by():
+        if month in counts:
+            counts[month][0] += n
+    findings = Finding.objects.filter(
+        custodian__in=custodians, retracted_at__isnull=True, detected_at__gte=first, detected_at__lte=end
+    )
+    rows = findings.annotate(by=KT("details__by")).values_list(MonthKey("detected_at"), "type", "by")
+    for month, type_, by, n in rows.annotate(n=Count("id")).order_by():
+        if month in counts:
+            counts[month][1 if type_ == rules.OVERDUE or by == "custodian" else 2] += n
     return [chart.MonthBucket(year, month, *counts[f"{year:04d}-{month:02d}"]) for year, month in keys]
 
 
-def overview(custodians: Sequence[Custodian], at: dt.datetime) -> Overview:
-    judged = snapshot.judged(list(custodians), at)
-    summaries: dict[str, OrganisationSummary] = {}
+def overview(custodians: QuerySet[Custodian], at: dt.datetime) -> Overview:
+    """The dashboard over these custodians: per organisation and in total, from the snapshots in
+    aggregate queries (compliance/snapshot.py), and the months."""
+    snapshot.ensure(custodians, at)
+    rows = snapshot.summary(custodians, at)
     lights: Counter = Counter()
-    for item in judged:
-        organisation = item.custodian.organisation
-        code = organisation.code if organisation else "-"
-        summary = summaries.get(code) or summaries.setdefault(
-            code, OrganisationSummary(code, organisation.name if organisation else "")
+    organisations = []
+    for row in rows:
+        summary = OrganisationSummary(
+            row["custodian__organisation__code"] or "-",
+            row["custodian__organisation__name"] or "",
+            Counter({"red": row["red"], "orange": row["orange"], "green": row["green"]}),
+            row["custodians"],
+            row["breaches"] or 0,
+            row["by_others"] or 0,
         )
-        summary.custodians += 1
-        summary.lights[item.status.light.value] += 1
-        summary.breaches += item.status.breaches_by_custodian
-        summary.by_others += item.status.open_by_others
-        summary.open_findings.update(item.status.open_findings)
-        lights[item.status.light.value] += 1
-    return Overview(
-        at, judged, sorted(summaries.values(), key=lambda s: s.code), months([c.pk for c in custodians], at), lights
-    )
+        lights.update(summary.lights)
+        organisations.append(summary)
+    return Overview(at, [], organisations, months(custodians, at), lights)
 
 
 def findings_by_type(custodian: Custodian) -> dict[str, Counter]:

@@ -136,3 +136,8 @@ class StatusSnapshot(models.Model):
     due_soon_days = models.IntegerField(default=7)
     secured_since_clock = models.BooleanField(default=False)
     open_counts = models.JSONField(default=list, blank=True)  # [[type, by, count], ...] of open findings
+    # the same, summed for the dashboard's SQL (the open gap is not in these: the state says it)
+    due_soon_from = models.DateTimeField(null=True, blank=True)  # next_due_at minus the due-soon window
+    breaches = models.IntegerField(default=0)
+    by_others = models.IntegerField(default=0)
+    open_total = models.IntegerField(default=0)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -67,6 +67,14 @@ def _snapshot(
         due_soon_days=judged.agreement.due_soon.days if judged.agreement else 7,
         secured_since_clock=judged.secured_since_clock,
         open_counts=[[type_, by, n] for (type_, by), n in sorted(counts.items())],
+        due_soon_from=judged.next_due_at - judged.agreement.due_soon
+        if judged.next_due_at and judged.agreement
+        else judged.next_due_at - dt.timedelta(days=7)
+        if judged.next_due_at
+        else None,
+        breaches=sum(n for (type_, by), n in counts.items() if type_ == rules.OVERDUE or by == "custodian"),
+        by_others=sum(n for (type_, by), n in counts.items() if not (type_ == rules.OVERDUE or by == "custodian")),
+        open_total=sum(counts.values()),
     )
 
 
@@ -196,3 +204,66 @@ def judged(custodians: Sequence[Custodian], now: dt.datetime) -> list[rules.Judg
     if missing:
         stored.update({made.custodian.pk: _stored(made) for made in refresh(missing, now)})
     return [rules.Judged(c, None, status_of(stored[c.pk], now)) for c in custodians]  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- the dashboard's SQL
+
+
+def light_rank(now: dt.datetime) -> Case:
+    """0 red, 1 orange, 2 green: core.compliance.status.status_of over the stored columns, in SQL."""
+    in_scope = Q(clock_start__isnull=False, clock_start__lte=now) & (Q(term_end__isnull=True) | Q(term_end__gte=now))
+    overdue = in_scope & Q(next_due_at__isnull=False, next_due_at__lt=now)
+    due = in_scope & Q(next_due_at__gte=now, due_soon_from__lte=now)
+    not_secured = in_scope & Q(secured_since_clock=False)
+    return Case(
+        When(overdue | Q(breaches__gt=0), then=Value(0)),
+        When(due | Q(by_others__gt=0) | not_secured, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+LIGHT_OF_RANK = {0: "red", 1: "orange", 2: "green"}
+
+
+def ensure(custodians: QuerySet[Custodian], now: dt.datetime) -> None:
+    """Judge the custodians that have no snapshot yet (once; later reads find it)."""
+    missing = list(custodians.filter(status_snapshot__isnull=True))
+    if missing:
+        refresh(missing, now)
+
+
+def ranked(custodians: QuerySet[Custodian], now: dt.datetime) -> QuerySet[StatusSnapshot]:
+    """The snapshots of these custodians with their light rank (`rank`), red first."""
+    return (
+        StatusSnapshot.objects.filter(custodian__in=custodians)
+        .annotate(rank=light_rank(now))
+        .select_related("custodian", "custodian__organisation")
+        .order_by("rank", "custodian__organisation__code", "custodian__slug")
+    )
+
+
+def summary(custodians: QuerySet[Custodian], now: dt.datetime) -> list[dict]:
+    """Per organisation: custodians, red/orange/green, open breaches (an open gap counted once per
+    overdue custodian) and open findings by others; one GROUP BY."""
+    rank = light_rank(now)
+    in_scope = Q(clock_start__isnull=False, clock_start__lte=now) & (Q(term_end__isnull=True) | Q(term_end__gte=now))
+    overdue = in_scope & Q(next_due_at__isnull=False, next_due_at__lt=now)
+    return list(
+        StatusSnapshot.objects.filter(custodian__in=custodians)
+        .annotate(rank=rank)
+        .values("custodian__organisation__code", "custodian__organisation__name")
+        .annotate(
+            custodians=Count("id"),
+            red=Count("id", filter=Q(rank=0)),
+            orange=Count("id", filter=Q(rank=1)),
+            green=Count("id", filter=Q(rank=2)),
+            breaches=Sum("breaches") + Count("id", filter=overdue),
+            by_others=Sum("by_others"),
+        )
+        .order_by("custodian__organisation__code")
+    )
+
+
+def judged_of(snapshot: StatusSnapshot, now: dt.datetime) -> rules.Judged:
+    return rules.Judged(snapshot.custodian, None, status_of(_stored(snapshot), now))  # type: ignore[arg-type]
