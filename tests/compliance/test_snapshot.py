@@ -64,3 +64,20 @@ def test_stored_and_fresh_agree_now_and_later():
         "groen": "green", "bijna": "orange", "laat": "red", "eigen": "red", "anderen": "orange",
         "wekelijks": "red", "later": "green", "klaar": "red", "nooit": "orange",  # past gaps: own breaches
     }  # fmt: skip
+
+
+def test_the_months_count_in_sql():
+    from chatarchief.compliance import dashboard
+
+    anna = registry.add_custodian("anna", name="Anna", actor="t", organisation="BZK")
+    _secured(anna, 40)
+    _secured(anna, 400)  # older than 12 months: not in the chart
+    Finding.objects.create(custodian=anna, type="message_deleted", subject="d", details={"by": "custodian"})
+    Finding.objects.create(custodian=anna, type="view_once", subject="v", details={"by": "other"})
+    now = timezone.now()
+    buckets = dashboard.months(Custodian.objects.all(), now)
+    assert len(buckets) == 12 and sum(b.secured for b in buckets) == 1
+    assert (buckets[-1].by_custodian, buckets[-1].by_others) == (1, 1)  # found now: this month
+    secured = timezone.localtime(now - dt.timedelta(days=40))
+    assert next(b for b in buckets if (b.year, b.month) == (secured.year, secured.month)).secured == 1
+    assert sum(b.secured for b in dashboard.months(Custodian.objects.filter(slug="niemand"), now)) == 0

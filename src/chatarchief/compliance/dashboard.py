@@ -67,8 +67,15 @@ class MonthKey(Func):
         return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)", **extra)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = f"to_char(%(expressions)s AT TIME ZONE '{settings.TIME_ZONE}', 'YYYY-MM')"
+        # date_trunc is about twice as fast as to_char here; the first of the month comes back as a
+        # timestamp, made a key by `month_key`
+        template = f"date_trunc('month', %(expressions)s AT TIME ZONE '{settings.TIME_ZONE}')"
         return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def month_key(value: Any) -> str:
+    """`YYYY-MM` from what MonthKey gives: text on SQLite, a timestamp on PostgreSQL."""
+    return value if isinstance(value, str) else f"{value.year:04d}-{value.month:02d}"
 
 
 def months(custodians: QuerySet[Custodian], end: dt.datetime, count: int = 12) -> list[chart.MonthBucket]:
@@ -77,19 +84,18 @@ def months(custodians: QuerySet[Custodian], end: dt.datetime, count: int = 12) -
     keys = [(year, month + 1) for year, month in chart.month_range(end.astimezone(tz).date(), count)]
     first = dt.datetime(keys[0][0], keys[0][1], 1, tzinfo=tz)
     counts: dict[str, list[int]] = {f"{year:04d}-{month:02d}": [0, 0, 0] for year, month in keys}
-    deliveries = Delivery.objects.filter(
-        custodian__in=custodians, status=DeliveryStatus.INGESTED, exported_at__gte=first, exported_at__lte=end
-    )
+    deliveries = Delivery.objects.filter(status=DeliveryStatus.INGESTED, exported_at__gte=first, exported_at__lte=end)
+    findings = Finding.objects.filter(retracted_at__isnull=True, detected_at__gte=first, detected_at__lte=end)
+    if custodians.query.where:  # not everyone: only these custodians (no subquery when it is everyone)
+        deliveries = deliveries.filter(custodian__in=custodians)
+        findings = findings.filter(custodian__in=custodians)
     for month, n in deliveries.values_list(MonthKey("exported_at")).annotate(n=Count("id")).order_by():
-        if month in counts:
-            counts[month][0] += n
-    findings = Finding.objects.filter(
-        custodian__in=custodians, retracted_at__isnull=True, detected_at__gte=first, detected_at__lte=end
-    )
+        if month_key(month) in counts:
+            counts[month_key(month)][0] += n
     rows = findings.annotate(by=KT("details__by")).values_list(MonthKey("detected_at"), "type", "by")
     for month, type_, by, n in rows.annotate(n=Count("id")).order_by():
-        if month in counts:
-            counts[month][1 if type_ == rules.OVERDUE or by == "custodian" else 2] += n
+        if month_key(month) in counts:
+            counts[month_key(month)][1 if type_ == rules.OVERDUE or by == "custodian" else 2] += n
     return [chart.MonthBucket(year, month, *counts[f"{year:04d}-{month:02d}"]) for year, month in keys]
 
 
