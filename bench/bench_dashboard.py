@@ -123,6 +123,9 @@ def main() -> None:
     started = time.perf_counter()
     sizes = populate(args.custodians)
     print(f"input: {sizes} (generated in {time.perf_counter() - started:.1f} s)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics after the bulk load, as autovacuum would
     admin = get_user_model().objects.create_user("bench-admin")
     grant(admin, Role.ADMIN)  # no organisation: sees everyone
     factory = RequestFactory()
@@ -137,7 +140,7 @@ def main() -> None:
         assert response.status_code == 200
     timings = timings[1:]  # the first run warms the caches (templates, translations)
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}, {connection.vendor}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, {connection.vendor}"
     )
     print(
         f"dashboard ({args.custodians} custodians, {args.runs} runs): "
