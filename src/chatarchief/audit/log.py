@@ -431,3 +431,14 @@ def compliance_report_made(actor: str, *, organisation: str, start: str, end: st
 
 def receipt_made(actor: str, delivery: Any, *, lang: str) -> AuditEvent:
     return _record(actor, "receipt.made", obj=delivery, custodian=delivery.custodian.slug, lang=lang)
+
+
+def phase_set(actor: str, phase: Any) -> AuditEvent:
+    return _record(
+        actor,
+        "phase.set",
+        obj=phase,
+        code=phase.code,
+        name=phase.name,
+        starts_on=phase.starts_on.isoformat() if phase.starts_on else None,
+    )

@@ -97,6 +97,8 @@ agreement_view = manage.agreement_view
 import_roster = manage.import_roster
 step_findings = manage.step_findings
 may_handle = manage.may_handle
+set_phase = manage.set_phase
+phases_list = manage.phases_list
 
 
 def visible_custodians(principal: Any, organisation: str | None = None) -> QuerySet[Custodian]:
