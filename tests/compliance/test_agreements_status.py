@@ -209,3 +209,15 @@ def test_explaining_a_breach_turns_the_light(capsys):
 def test_status_unknown_organisation_is_a_clear_error(capsys):
     assert main(["status", "--organisation", "XYZ", "--json"]) == 2
     assert "XYZ" in capsys.readouterr().err
+
+
+def test_phase_set_and_list(anna, capsys):
+    CustodianScope.objects.create(custodian=anna, term_start=dt.date(2024, 1, 1), phase="pilot")
+    assert main(["phase", "set", "pilot", "--name", "Pilot BZK", "--starts", "2025-02-01"]) == 0
+    assert cli_json(capsys, "phase", "list", "--json") == [
+        {"code": "pilot", "name": "Pilot BZK", "starts_on": "2025-02-01"}
+    ]
+    assert status_of(capsys, "anna", "2025-01-20")["state"] == "ok"  # the pilot has not started
+    assert status_of(capsys, "anna", "2025-03-10")["state"] == "overdue"  # 1 February + 31 days
+    assert AuditEvent.objects.filter(action="phase.set").count() == 1
+    assert main(["phase", "set", "met spatie"]) == 2

@@ -19,7 +19,7 @@ from chatarchief.archive.models import Delivery, DeliveryStatus
 from chatarchief.archive.services import registry
 from chatarchief.audit.models import AuditEvent
 from chatarchief.compliance import reminders, tasks
-from chatarchief.compliance.models import Agreement, ReminderSent
+from chatarchief.compliance.models import Agreement, Finding, ReminderSent
 from tests.web.world import pass_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +89,10 @@ def test_the_task_is_scheduled_daily_and_runs(anna):
     )
     result = tasks.evaluate_reminders.enqueue()
     assert result.return_value == 2  # overdue now (due 1 April 2025), to Anna and Piet
+    gaps = sorted(
+        (f.details["from"][:10], f.details["to"] is None) for f in Finding.objects.filter(type="delivery_overdue")
+    )
+    assert gaps == [("2024-12-31", False), ("2025-03-01", True)]  # from the agreement's start; the open gap
 
 
 def test_the_preview_shows_what_will_go_out(anna):

@@ -15,6 +15,7 @@ from chatarchief.intake.pipeline import ingest
 from tests.core.compliance import builders
 from tests.generators.signal_android import PASSPHRASE
 from tests.generators.sms import write_sms_backup
+from tests.paths import SHARED_CORPUS, SHARED_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,19 @@ def test_sms_has_no_acts_only_sms_used(tmp_path):
     _ingest(path, custodian)
     assert _stored(custodian) == Counter()
     assert Finding.objects.filter(custodian=custodian, type="sms_used").exists()
+
+
+@SHARED_CORPUS
+def test_signal_v2_shared_fixture_own_edit_and_timer_and_bram_deletion():
+    custodian = _custodian(name="Test Gebruiker")
+    backups = SHARED_FIXTURES / "signal-v2" / "SignalBackups"
+    key = "ISUB S8TL K9WT K5NS KTBN 71SG 1A8G 24RC T9I1 1E1M CBMY PMY2 NSAU KLNZ DKVH 6RT1"
+    for name in ("signal-backup-2024-11-08-10-00-00", "signal-backup-2024-11-15-10-00-00"):
+        _ingest(backups / name, custodian, key)
+    assert set(_stored(custodian)) == {
+        ("message_edited", "custodian"),  # Test Gebruiker edited
+        ("view_once", "other"),  # Noor
+        ("disappearing_enabled", "other"),  # Bram switched it on
+        ("disappearing_disabled", "custodian"),  # Test Gebruiker switched it off
+        ("message_deleted", "other"),  # Bram deleted for everyone
+    }

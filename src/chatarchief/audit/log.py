@@ -635,3 +635,14 @@ def woo_exported(actor: str, export: Any, *, files: int) -> AuditEvent:
 def blobs_collected(actor: str, report: dict[str, Any]) -> AuditEvent:
     """`chatarchief gc` removed blobs no record refers to (what an interrupted ingest left)."""
     return _record(actor, "blobs.collected", removed=len(report["removed"]), sha256=report["removed"][:1000])
+
+
+def phase_set(actor: str, phase: Any) -> AuditEvent:
+    return _record(
+        actor,
+        "phase.set",
+        obj=phase,
+        code=phase.code,
+        name=phase.name,
+        starts_on=phase.starts_on.isoformat() if phase.starts_on else None,
+    )

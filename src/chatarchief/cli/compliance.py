@@ -277,4 +277,46 @@ def receipt_verify(file: Path, signature: Path | None, public_key: Path | None, 
     return 0 if found.ok else 1
 
 
-COMMANDS = [findings, status, agreement, finding, report, receipt]
+@click.group("phase")
+def phase() -> None:
+    """rollout phases and the pilot: who is in scope from when"""
+
+
+@phase.command("set")
+@click.argument("code")
+@click.option("--name", default="", help="e.g. 'Pilot BZK, Financiën, JenV'")
+@click.option("--starts", "starts_on", callback=_date, help="in scope from this day (YYYY-MM-DD); none: not yet")
+@json_option()
+def phase_set(code: str, name: str, starts_on: dt.date | None, as_json: bool) -> int:
+    """create or change a phase"""
+    from chatarchief.compliance import services
+
+    found = services.set_phase(principal(), code, name=name, starts_on=starts_on, actor=actor())
+    shown = {
+        "code": found.code,
+        "name": found.name,
+        "starts_on": found.starts_on.isoformat() if found.starts_on else None,
+    }
+    if as_json:
+        print_json(shown)
+    else:
+        print(f"{found.code}: {found.name or '-'} ({shown['starts_on'] or 'nog niet gepland'})")
+    return 0
+
+
+@phase.command("list")
+@json_option()
+def phase_list(as_json: bool) -> int:
+    """list the phases"""
+    from chatarchief.compliance import services
+
+    rows = services.phases_list()
+    if as_json:
+        print_json(rows)
+    else:
+        for row in rows:
+            print(f"{row['code']}\t{row['starts_on'] or '-'}\t{row['name']}")
+    return 0
+
+
+COMMANDS = [findings, status, agreement, finding, report, receipt, phase]

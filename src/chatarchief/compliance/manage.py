@@ -8,6 +8,7 @@ writes an audit event.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,13 +22,15 @@ from chatarchief.access.constants import Action, Role
 from chatarchief.archive.models import Custodian, CustodianCategory
 from chatarchief.archive.services import registry
 from chatarchief.audit import log
-from chatarchief.compliance import rules
-from chatarchief.compliance.models import Agreement, CustodianScope, Finding, FindingStep
+from chatarchief.compliance import rules, snapshot
+from chatarchief.compliance.models import Agreement, CustodianScope, Finding, FindingStep, Phase
 from chatarchief.core.compliance import workflow
 from chatarchief.core.compliance.agreements import SecuredBy, agreement_in_force, default_agreement, make_agreement
 from chatarchief.core.compliance.errors import ComplianceError
 from chatarchief.core.compliance.roster import RosterProblem, read_roster
 from chatarchief.core.phone import normalise_phone
+
+PHASE_CODE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
 # ---------------------------------------------------------------- agreements
 
@@ -64,6 +67,7 @@ def set_agreement(
             recorded_at=now,
         )
         log.agreement_recorded(actor, row)
+    snapshot.refresh([custodian])
     return row
 
 
@@ -150,6 +154,7 @@ def step_findings(
             )
             log.finding_stepped(actor, finding, source=step.source.value, target=step.target.value, note=step.note)
             result.done.append(finding)
+    snapshot.refresh(list({f.custodian_id: f.custodian for f in result.done}.values()))
     return result
 
 
@@ -221,4 +226,36 @@ def import_roster(principal: Any, data: bytes, file_name: str, *, dry_run: bool,
             CustodianScope.objects.update_or_create(custodian=custodian, defaults=scope)
             log.custodian_scope_changed(actor, custodian, scope)
         log.roster_imported(actor, file=file_name, created=len(outcome.created), updated=len(outcome.updated))
+    snapshot.refresh(list(Custodian.objects.filter(slug__in=[r.slug for r in result.rows])))
     return outcome
+
+
+# ---------------------------------------------------------------- phases
+
+
+def set_phase(principal: Any, code: str, *, name: str = "", starts_on: dt.date | None = None, actor: str) -> Phase:
+    """Create or change a rollout phase (or the pilot); its custodians are in scope from `starts_on`
+    (none: not yet). The dashboard's judgement of its custodians is brought up to date."""
+    if not isinstance(principal, access.SystemPrincipal) and not access.admin_scope(principal).everywhere:
+        raise access.AccessDenied()
+    code = code.strip()
+    if not PHASE_CODE.match(code):
+        raise ComplianceError(
+            "phase.bad_code",
+            nl="Een fasecode bestaat uit letters, cijfers en streepjes (hoogstens 32).",
+            en="A phase code consists of letters, digits and hyphens (at most 32).",
+        )
+    with transaction.atomic():
+        phase = Phase.objects.filter(code__iexact=code).first() or Phase(code=code)
+        phase.name, phase.starts_on = name or phase.name, starts_on
+        phase.save()
+        log.phase_set(actor, phase)
+    snapshot.refresh(list(Custodian.objects.filter(scope__phase__iexact=phase.code)))
+    return phase
+
+
+def phases_list() -> list[dict[str, Any]]:
+    return [
+        {"code": p.code, "name": p.name, "starts_on": p.starts_on.isoformat() if p.starts_on else None}
+        for p in Phase.objects.all()
+    ]

@@ -119,3 +119,25 @@ class ReminderSent(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "id"]
+
+
+class StatusSnapshot(models.Model):
+    """A custodian's cadence as last judged (compliance/snapshot.py): what the dashboard reads so that
+    thousands of custodians need no judging per request. The timing state and the light are worked
+    out from these columns at read time (so time passing is seen); refreshed at every ingest, agreement,
+    roster import and finding step, and daily (evaluate_reminders)."""
+
+    custodian = models.OneToOneField("archive.Custodian", on_delete=models.CASCADE, related_name="status_snapshot")
+    computed_at = models.DateTimeField()
+    clock_start = models.DateTimeField(null=True, blank=True)  # None: nothing to judge (not in scope)
+    term_end = models.DateTimeField(null=True, blank=True)  # end of the term's last day
+    last_secured_at = models.DateTimeField(null=True, blank=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    due_soon_days = models.IntegerField(default=7)
+    secured_since_clock = models.BooleanField(default=False)
+    open_counts = models.JSONField(default=list, blank=True)  # [[type, by, count], ...] of open findings
+    # the same, summed for the dashboard's SQL (the open gap is not in these: the state says it)
+    due_soon_from = models.DateTimeField(null=True, blank=True)  # next_due_at minus the due-soon window
+    breaches = models.IntegerField(default=0)
+    by_others = models.IntegerField(default=0)
+    open_total = models.IntegerField(default=0)

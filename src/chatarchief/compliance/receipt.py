@@ -26,6 +26,15 @@ from chatarchief.core.compliance.receipts import ReceiptFacts, ReceiptLine, unco
 from chatarchief.core.compliance.status import FindingFact
 
 DEV_KEY_NAME = "receipt-signing-key.pem"
+COUNT_ORDER = ["messages", "new", "unchanged", "enriched", "edited", "deleted", "missing", "excluded"]
+
+# The PDF's style (WeasyPrint, added after core.packaging.pdf's base style; not a web page)
+RECEIPT_CSS = """
+body { font-size: 10pt; } h1 { font-size: 16pt; margin: 0 0 6pt; color: #01689b; } h2 { font-size: 12pt; margin: 14pt 0 4pt; border-bottom: 1px solid #01689b; }
+table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #ccc; padding: 3pt 5pt; text-align: left; vertical-align: top; } th { background: #e5f0f9; width: 32%; }
+.mono { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; word-break: break-all; } .breach { border-left: 4pt solid #d52b1e; } .attention { border-left: 4pt solid #e17000; } .info { border-left: 4pt solid #01689b; }
+li { margin: 0 0 5pt; padding-left: 5pt; } .advice { color: #333; font-style: italic; } .muted { color: #555; font-size: 8.5pt; }
+"""
 
 
 def _ms(value: int) -> dt.datetime:
@@ -73,7 +82,10 @@ def receipt_html(delivery: Delivery, lang: str = "nl") -> str:
                 "delivery": delivery,
                 "lang": lang,
                 "lines": [{"severity": line.severity, "text": line.sentence(lang)} for line in lines],
-                "counts": sorted((k, v) for k, v in (delivery.counts or {}).items() if isinstance(v, int)),
+                "counts": sorted(
+                    ((k, v) for k, v in (delivery.counts or {}).items() if isinstance(v, int)),
+                    key=lambda item: (COUNT_ORDER.index(item[0]) if item[0] in COUNT_ORDER else 99, item[0]),
+                ),
                 "conversations": delivery.coverage.select_related("conversation").order_by("conversation__title"),
             },
         )
@@ -82,7 +94,9 @@ def receipt_html(delivery: Delivery, lang: str = "nl") -> str:
 def receipt_pdf(delivery: Delivery, lang: str = "nl") -> bytes:
     from chatarchief.core.packaging.pdf import html_to_pdf
 
-    return html_to_pdf(receipt_html(delivery, lang), identifier=f"receipt-{delivery.pk}-{lang}".encode())
+    return html_to_pdf(
+        receipt_html(delivery, lang), stylesheet=RECEIPT_CSS, identifier=f"receipt-{delivery.pk}-{lang}".encode()
+    )
 
 
 def signing_key() -> bytes:

@@ -52,6 +52,13 @@ CONTENT_TYPES = {
 # (preservation.apps), so that compliance needs no import of preservation. None: no source, or no run yet.
 _fixity_source: Callable[[], dict[str, Any] | None] | None = None
 
+# The PDF's style (WeasyPrint, added after core.packaging.pdf's base style; not a web page)
+REPORT_CSS = """
+body { font-size: 9.5pt; } h1 { font-size: 16pt; margin: 0 0 4pt; } h2 { font-size: 12pt; margin: 14pt 0 4pt; border-bottom: 1px solid #01689b; }
+h3 { font-size: 10.5pt; margin: 10pt 0 3pt; } table { border-collapse: collapse; width: 100%; margin: 3pt 0; } th, td { border: 1px solid #ccc; padding: 2pt 4pt; text-align: left; vertical-align: top; }
+th { background: #e5f0f9; } .num { text-align: right; } .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 7pt; word-break: break-all; } .muted { color: #555; }
+"""
+
 
 def register_fixity_source(source: Callable[[], dict[str, Any] | None] | None) -> None:
     global _fixity_source
@@ -209,4 +216,6 @@ def report_html(report: ComplianceReport, lang: str = "nl") -> str:
 def to_pdf(report: ComplianceReport, lang: str = "nl") -> bytes:
     from chatarchief.core.packaging.pdf import html_to_pdf
 
-    return html_to_pdf(report_html(report, lang), identifier=f"adr-{report.organisation}".encode())
+    return html_to_pdf(
+        report_html(report, lang), stylesheet=REPORT_CSS, identifier=f"adr-{report.organisation}".encode()
+    )

@@ -24,7 +24,7 @@ from chatarchief.access.constants import Action
 from chatarchief.archive.models import Custodian, Organisation
 from chatarchief.archive.services.load import Touched
 from chatarchief.audit import log
-from chatarchief.compliance import cadence, findings, manage, private_contacts, rules
+from chatarchief.compliance import cadence, findings, manage, private_contacts, rules, snapshot
 from chatarchief.compliance.models import Finding, FindingType
 from chatarchief.core.compliance.dates import end_of_day
 from chatarchief.core.compliance.errors import ComplianceError
@@ -83,8 +83,11 @@ def record_load(touched: Iterable[Touched]) -> None:
 
 
 def refresh_cadence(custodian: Custodian, at: dt.datetime | None = None) -> list[Finding]:
-    """Write the cadence findings as of `at` (default now); safe to run any number of times."""
-    return cadence.refresh(custodian, at)
+    """Write the cadence findings as of `at` (default now); safe to run any number of times. Also
+    brings the dashboard's snapshot of this custodian up to date (compliance/snapshot.py)."""
+    written = cadence.refresh(custodian, at)
+    snapshot.refresh([custodian])
+    return written
 
 
 # ---------------------------------------------------------------- agreements, roster, workflow, status
@@ -94,6 +97,8 @@ agreement_view = manage.agreement_view
 import_roster = manage.import_roster
 step_findings = manage.step_findings
 may_handle = manage.may_handle
+set_phase = manage.set_phase
+phases_list = manage.phases_list
 
 
 def visible_custodians(principal: Any, organisation: str | None = None) -> QuerySet[Custodian]:

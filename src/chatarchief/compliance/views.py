@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from chatarchief.access import services as access
 from chatarchief.access.constants import Action
-from chatarchief.archive.models import Organisation
-from chatarchief.compliance import dashboard, rules, services, words
+from chatarchief.archive.models import Custodian, Organisation
+from chatarchief.compliance import dashboard, rules, services, snapshot, words
 from chatarchief.compliance.models import Finding, FindingType
 from chatarchief.core.errors import ChatarchiefError
 
@@ -83,13 +83,14 @@ def _organisations(request: HttpRequest) -> list[tuple[str, str]]:
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilter(request.GET or None, organisations=_organisations(request))
     chosen = form.cleaned_data if form.is_valid() else {}
-    custodians = list(services.visible_custodians(request.user, chosen.get("organisation") or None))
-    view = dashboard.overview(custodians, timezone.now())
-    rows = [words.judged_row(j) for j in view.judged]
+    custodians = services.visible_custodians(request.user, chosen.get("organisation") or None)
+    now = timezone.now()
+    view = dashboard.overview(custodians, now)
+    ranked = snapshot.ranked(custodians, now)
     if chosen.get("light"):
-        rows = [r for r in rows if r["light"] == chosen["light"]]
-    rows.sort(key=lambda r: (words.LIGHT_ORDER[r["light"]], r["organisation"], r["slug"]))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        ranked = ranked.filter(rank={"red": 0, "orange": 1, "green": 2}[chosen["light"]])
+    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [words.judged_row(snapshot.judged_of(s, now)) for s in page.object_list]
     lang = _lang()
     return render(
         request,
@@ -101,7 +102,7 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             "organisations": [words.organisation_row(s) for s in view.organisations],
             "chart_svg": view.chart_svg(lang),
             "chart_rows": view.chart_rows(lang),
-            "total": len(view.judged),
+            "total": sum(o.custodians for o in view.organisations),
             "lights": [(code, label, view.lights[code]) for code, label in words.LIGHTS.items()],
         },
     )
@@ -113,7 +114,7 @@ def compliance_custodian(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied
     now = timezone.now()
     (judged,) = rules.statuses([custodian], now)
-    buckets = dashboard.months([custodian.pk], now)
+    buckets = dashboard.months(Custodian.objects.filter(pk=custodian.pk), now)
     from chatarchief.core.compliance import chart
 
     lang = _lang()

@@ -68,6 +68,16 @@ DETAIL_LABELS = {
 }
 
 
+def judged_order(judged: rules.Judged) -> tuple[int, str, str]:
+    """Red first, then orange, then green; by organisation and name."""
+    custodian = judged.custodian
+    return (
+        LIGHT_ORDER[judged.status.light.value],
+        custodian.organisation.code if custodian.organisation_id else "",
+        custodian.slug,
+    )
+
+
 def judged_row(judged: rules.Judged) -> dict[str, Any]:
     status, custodian = judged.status, judged.custodian
     return {
