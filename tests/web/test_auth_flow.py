@@ -102,14 +102,9 @@ def test_an_unverified_session_reaches_nothing_but_the_otp_pages(client: Client)
         row = TABLE.get(name)
         if row is None or row.method != "get" or name in allowed or row.optional or row.anon != "login":
             continue  # public pages and token-authenticated API endpoints have no session gate
-        if row.target is None:
-            kwargs: dict[str, Any] = {}
-        elif row.target == "custodian":
-            kwargs = {"slug": "x"}
-        elif row.target == "woo_document":
-            kwargs = {"pk": 1, "number": 1}  # a document is numbered within its request
-        else:
-            kwargs = {"pk": 1}
+        kwargs = {} if row.target is None else {"slug": "x"} if row.target == "custodian" else {"pk": 1}
+        if row.target == "woo_document":  # a Woo request's document: /woo/<request>/documenten/<number>/
+            kwargs["number"] = 1
         response = client.get(reverse(name, kwargs=kwargs))  # the gate answers before any object lookup
         assert response.status_code == 302, name
         assert response["Location"].startswith(reverse("otp_verify")), name

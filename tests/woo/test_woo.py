@@ -340,3 +340,16 @@ def test_rendering_in_processes_gives_the_same_package(world, capsys, tmp_path):
     two = sorted((tmp_path / "two" / "documenten").iterdir())
     assert [p.name for p in one] == [p.name for p in two] and len(one) == 3
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two, strict=True))
+
+
+@pytest.mark.parametrize(("grouping", "dates"), [("week", ["2024-03-04"]), ("conversation", ["2024-03-01"])])
+def test_grouping_is_adjustable(world, capsys, grouping, dates):
+    """A week (Monday 4 March and Tuesday 5 March together) or the whole period per chat."""
+    w.label_private(world)
+    request_id = create(capsys, "minister-a", "sg-b", "dg-c", extra=["--grouping", grouping])
+    result = search(capsys, request_id, "stikstofbrief")
+    crisis = [d for d in result["documents"] if d["conversation_title"] == "Crisisteam"]
+    assert [d["date"] for d in crisis] == dates
+    document = Document.objects.get(request_id=request_id, number=crisis[0]["number"])
+    said = [m.body for m, _ in services.document_messages(document) if m.kind != "system"]
+    assert said == [s.body for s in w.GROUP]
