@@ -47,6 +47,9 @@ def long_chat(tmp_path: Path) -> dict[str, Any]:
     search.index_delivery(outcome.delivery.pk)  # not wired into ingest yet (docs/search.md)
     conversation = Conversation.objects.get(custodian=custodian)
     reviewer = _client(Role.REVIEWER, "NAV", organisation=custodian.organisation)
+    from chatarchief.audit import anchor
+
+    anchor.anchor_now()  # what the commit of these steps does outside a test's transaction
     return {"custodian": custodian, "conversation": conversation, "client": reviewer}
 
 
@@ -269,10 +272,42 @@ def test_the_audit_trail_says_when_the_chain_is_broken(long_chat: dict[str, Any]
     auditor = _client(Role.AUDITOR, "NAV", organisation=custodian.organisation)
     victim = AuditEvent.objects.filter(custodian_slug=custodian.slug).order_by("id").first()
     assert victim is not None
-    AuditEvent.objects.filter(pk=victim.pk).update(details={"file": "iets anders"})  # tampering
+    from django.db import connection
+
+    from chatarchief.audit import triggers
+
+    triggers.remove(connection)  # an attacker with database access gets past the append-only triggers
+    try:
+        AuditEvent.objects.filter(pk=victim.pk).update(details={"file": "iets anders"})  # tampering
+    finally:
+        triggers.install(connection)
     cache.clear()
     html = auditor.get(reverse("custodian_audit", args=[custodian.slug])).content.decode()
-    assert "verbroken bij gebeurtenis" in html and "is intact" not in html
+    assert f"verbroken bij gebeurtenis {victim.pk}" in html and "is intact" not in html
+
+
+def test_the_audit_trail_says_when_the_newest_events_are_gone(long_chat: dict[str, Any]) -> None:
+    """Deleting the newest events leaves a chain that is intact in itself: the signed anchors notice."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    from chatarchief.audit import triggers
+
+    custodian = long_chat["custodian"]
+    auditor = _client(Role.AUDITOR, "NAV", organisation=custodian.organisation)
+    from chatarchief.audit import anchor
+
+    anchor.anchor_now()  # as the last commit did: the newest event is anchored
+    newest = AuditEvent.objects.order_by("-id").first()
+    assert newest is not None
+    triggers.remove(connection)
+    try:
+        AuditEvent.objects.filter(pk=newest.pk).delete()
+    finally:
+        triggers.install(connection)
+    cache.clear()
+    html = auditor.get(reverse("custodian_audit", args=[custodian.slug])).content.decode()
+    assert "klopt niet met zijn ankers" in html and "is intact" not in html
 
 
 def test_the_custodians_own_messages_are_on_the_right(tmp_path: Path) -> None:

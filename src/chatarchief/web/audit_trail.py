@@ -17,13 +17,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from chatarchief.access.constants import Action
 from chatarchief.archive.models import Conversation, Custodian, Delivery, Message
-from chatarchief.audit import log
+from chatarchief.audit import anchor, log
 from chatarchief.audit.models import AuditEvent
 from chatarchief.web import access
 from chatarchief.web.templatetags.ca_words import ACTIONS, OBJECTS
@@ -131,14 +131,22 @@ VERIFY_SECONDS = 300
 
 
 def _chain() -> dict[str, Any]:
-    """The hash chain's check over the whole log (`audit.log.verify`), at most VERIFY_SECONDS old: it
+    """The hash chain's check over the whole log and its anchors (`audit.anchor.verify_all`), at most VERIFY_SECONDS old: it
     reads every event, so a busy trail is not re-hashed on every view. The page says when it ran."""
     result = cache.get("ca-audit-verify")
     if result is None:
-        intact, checked, broken = log.verify()
-        result = {"intact": intact, "checked": checked, "broken": broken, "at": timezone.now()}
-        cache.set("ca-audit-verify", result, VERIFY_SECONDS if intact else 30)
-    return result
+        report = anchor.verify_all()  # the chain in the database, and against the signed anchor log
+        result = {
+            "intact": report.intact,
+            "checked": report.events,
+            "broken": report.broken_id,
+            "problem_nl": report.problem_nl,
+            "problem_en": report.problem,
+            "at": timezone.now(),
+        }
+        cache.set("ca-audit-verify", result, VERIFY_SECONDS if report.intact else 30)
+    english = (get_language() or "nl").startswith("en")
+    return {**result, "problem": result["problem_en"] if english else result["problem_nl"]}
 
 
 def _csv(request: HttpRequest, custodian: Custodian, form: AuditFilter, events: QuerySet[AuditEvent]) -> HttpResponse:
