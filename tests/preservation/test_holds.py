@@ -91,3 +91,28 @@ def test_a_hold_outside_the_period_does_not_block(archive, capsys):
     decision = decide(first, label="private", reason="Echtgenoot", actor="test:anna", conversation_id=spouse.pk)
     confirm(second, decision, actor="test:bram")
     assert not Conversation.objects.filter(pk=spouse.pk).exists()
+
+
+def test_an_open_woo_request_holds_its_custodians_until_it_is_closed(archive, capsys):
+    """A Woo request puts a legal hold on every custodian in scope for its period: an exclusion there
+    is refused naming the request; closing the request lifts its holds (and only its own)."""
+    custodian, first, second = archive
+    spouse = Conversation.objects.get(custodian=custodian, title=scenario.SPOUSE)
+    litigation = _hold(capsys, "--custodian", custodian.slug, "--from", "1999-01-01", "--to", "1999-12-31",
+                       "--reason", "Rechtszaak")  # fmt: skip
+    assert main(["woo", "create", "--reference", "WOO-2026-041", "--subject", "Stikstof", "--received", "2026-11-02",
+                 "--from", "2000-01-01", "--to", "2030-12-31", "--custodian", custodian.slug, "--json"]) == 0  # fmt: skip
+    request_id = json.loads(capsys.readouterr().out)["id"]
+    (held,) = [h for h in holds.blocking(conversation=spouse) if h.pk != litigation]
+    assert held.reason == "Woo-verzoek WOO-2026-041: Stikstof" and held.custodian == custodian
+    decision = decide(first, label="private", reason="Echtgenoot", actor="test:anna", conversation_id=spouse.pk)
+    with pytest.raises(holds.HeldError) as refused:
+        confirm(second, decision, actor="test:bram")
+    assert "Woo-verzoek WOO-2026-041" in refused.value.message("en")
+    assert Message.objects.filter(conversation=spouse).exists()
+
+    assert main(["woo", "close", str(request_id)]) == 0
+    assert [h.pk for h in holds.blocking(conversation=spouse)] == [litigation]
+    assert LegalHold.objects.get(pk=litigation).removed_at is None  # not the request's: it stays
+    confirm(second, decision, actor="test:bram")
+    assert not Conversation.objects.filter(pk=spouse.pk).exists()

@@ -115,6 +115,18 @@ def confirm(request_id: int, number: int) -> int:
     return 0
 
 
+@woo.command("close")
+@click.argument("request_id", type=int)
+def close(request_id: int) -> int:
+    """close a request (decision sent); lifts the legal holds it put on its custodians"""
+    from chatarchief.woo import services
+
+    who = principal()
+    request = services.close(who, actor(), services.get_request(who, request_id))
+    click.echo(f"{request.reference}: closed")
+    return 0
+
+
 @woo.command("redact")
 @click.argument("request_id", type=int)
 @click.argument("number", type=int)

@@ -14,6 +14,8 @@ from chatarchief.access import services as access
 from chatarchief.archive.models import Conversation, Custodian, Message
 from chatarchief.audit import log
 from chatarchief.core.errors import ChatarchiefError
+from chatarchief.preservation import holds
+from chatarchief.preservation.models import LegalHold
 from chatarchief.woo.constants import Grouping, RequestStatus
 from chatarchief.woo.models import Document, WooRequest
 
@@ -104,7 +106,20 @@ def create_request(
         if getattr(principal, "pk", None) and not isinstance(principal, access.SystemPrincipal):
             request.coordinators.add(principal)
         log.woo_request_created(actor, request, custodians=slugs)
+        for custodian in found.values():  # nothing in scope may be destroyed or excluded while it is open
+            holds.add(
+                actor=actor,
+                reason=_hold_reason(request),
+                custodian=custodian,
+                period_from=request.period_from,
+                period_to=request.period_to,
+            )
     return request
+
+
+def _hold_reason(request: WooRequest) -> str:
+    """The legal hold a request puts on each custodian in scope names the request (and is found by it)."""
+    return f"Woo-verzoek {request.reference}: {request.subject}"[:1000]
 
 
 def requests_for(principal: Any) -> QuerySet[WooRequest]:
@@ -167,6 +182,8 @@ def close(principal: Any, actor: str, request: WooRequest) -> WooRequest:
         request.closed_at = timezone.now()
         request.save(update_fields=["status", "closed_at"])
         log.woo_request_changed(actor, request, change="closed")
+        for hold in LegalHold.objects.filter(reason=_hold_reason(request), removed_at__isnull=True):
+            holds.remove(hold.pk, actor=actor)  # the request's own holds; a litigation hold stays
     return request
 
 
