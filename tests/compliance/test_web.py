@@ -124,3 +124,21 @@ def test_the_report_page_downloads_the_report(anna):
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
     text = answer.content.decode()
     assert "anna" in text and SECRET not in text
+
+
+def test_the_dashboard_shows_the_last_fixity_check(anna):
+    """The preservation app's last fixity run on the dashboard: not yet run, then intact, then a
+    missing blob named with a link to its findings."""
+    from chatarchief.archive.models import Delivery
+    from chatarchief.archive.services import blobs
+    from chatarchief.preservation import services as preservation
+
+    web, _ = _client(Role.AUDITOR, anna.organisation)
+    assert "nog niet uitgevoerd" in web.get(reverse("compliance_dashboard")).content.decode()
+    run = preservation.verify(actor="test")
+    page = " ".join(web.get(reverse("compliance_dashboard")).content.decode().split())
+    assert f"{run.checked} bestand" in page and "alle ongeschonden" in page
+    assert blobs.store().remove(Delivery.objects.get(custodian=anna).original_id)  # gone from the store
+    preservation.verify(actor="test")
+    page = " ".join(web.get(reverse("compliance_dashboard")).content.decode().split())
+    assert "1 beschadigd of verdwenen" in page and "type=fixity_failure" in page

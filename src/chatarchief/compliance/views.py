@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from chatarchief.access import services as access
 from chatarchief.access.constants import Action
 from chatarchief.archive.models import Custodian, Organisation
-from chatarchief.compliance import dashboard, rules, services, snapshot, words
+from chatarchief.compliance import dashboard, report, rules, services, snapshot, words
 from chatarchief.compliance.models import Finding, FindingType
 from chatarchief.core.errors import ChatarchiefError
 
@@ -104,6 +104,7 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
             "chart_rows": view.chart_rows(lang),
             "total": sum(o.custodians for o in view.organisations),
             "lights": [(code, label, view.lights[code]) for code, label in words.LIGHTS.items()],
+            "fixity": report.last_fixity_run(),
         },
     )
 
