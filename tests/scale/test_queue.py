@@ -283,3 +283,19 @@ def test_a_receipt_lists_the_findings_of_its_delivery_each_linked_to_its_message
     page = client.get(f"/deliveries/{later.delivery.pk}/").content.decode()
     link = f"/conversations/{finding.conversation_id}/?message={finding.message_id}#m-{finding.message_id}"
     assert link in page and "Bericht verwijderd" in page
+
+
+def test_the_worker_builds_the_calendar_of_what_it_ingested(custodian, tmp_path, monkeypatch):
+    """After a queued ingest the conversation's calendar is in the cache: the first page view after a
+    delivery does not build it (with a shared cache, in another process as well)."""
+    from chatarchief.archive.models import Conversation
+    from chatarchief.archive.services import timeline
+
+    queue.submit(export(tmp_path, "WhatsApp Chat - Overleg.txt", 30), custodian, actor="test")
+    assert run_worker(burst=True) == 1
+    conversation = Conversation.objects.get(custodian=custodian)
+    built: list[int] = []
+    real = timeline._build
+    monkeypatch.setattr(timeline, "_build", lambda pk, zone: built.append(pk) or real(pk, zone))
+    assert timeline.calendar(conversation, custodian.zone).total == 31  # 30 and the opening notice
+    assert built == []
