@@ -28,8 +28,10 @@ class Instance:
         self.postgres = db["ENGINE"].endswith("postgresql")
         if self.postgres:
             self.dsn = {k: db[k] for k in ("HOST", "PORT", "USER", "PASSWORD") if db.get(k)}
+            # one database per pytest process (xdist's worker id: gw0, gw1, …), so that two workers'
+            # instances never drop each other's
             base = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1] or "chatarchief"
-            self.name = f"{base}_proc"[:60]
+            self.name = f"{base}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_proc"[-60:]
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}"', f'CREATE DATABASE "{self.name}"')
             user = db.get("USER") or "postgres"
             self.env["DATABASE_URL"] = (
