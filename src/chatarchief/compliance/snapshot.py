@@ -29,7 +29,7 @@ from chatarchief.compliance import rules
 from chatarchief.compliance.models import Finding, StatusSnapshot
 from chatarchief.core.compliance import cadence as core_cadence
 from chatarchief.core.compliance.dates import end_of_day, start_of_day
-from chatarchief.core.compliance.status import Light, State, Status
+from chatarchief.core.compliance.status import State, Status, judge_light
 from chatarchief.core.compliance.workflow import FindingStatus
 
 SECOND = dt.timedelta(seconds=1)
@@ -159,18 +159,9 @@ def status_of(snapshot: Stored, now: dt.datetime) -> Status:
             breaches += n
         else:
             by_others += n
-    reasons = []
-    if state is State.OVERDUE:
-        reasons.append("overdue")
-    if breaches:
-        reasons.append("breach")
-    if state is State.DUE:
-        reasons.append("due_soon")
-    if by_others:
-        reasons.append("by_others")
-    if in_scope and not snapshot.secured_since_clock and state is not State.OVERDUE:
-        reasons.append("not_secured")
-    light = Light.RED if {"overdue", "breach"} & set(reasons) else Light.ORANGE if reasons else Light.GREEN
+    light, reasons = judge_light(
+        state, breaches, by_others, in_scope=in_scope, secured_since_clock=bool(snapshot.secured_since_clock)
+    )
     return Status(
         at=now,
         in_scope=in_scope,

@@ -105,13 +105,12 @@ def timing_state(cadence: Cadence) -> State:
     return State.OK
 
 
-def status_of(cadence: Cadence, findings: Iterable[FindingFact]) -> Status:
-    """The status of one custodian from their cadence and their findings."""
-    open_facts = [f for f in findings if f.is_open]
-    by_type = Counter(f.type for f in open_facts)
-    breaches = sum(1 for f in open_facts if f.by_custodian)
-    by_others = len(open_facts) - breaches
-    state = timing_state(cadence)
+def judge_light(
+    state: State, breaches: int, by_others: int, *, in_scope: bool, secured_since_clock: bool
+) -> tuple[Light, list[str]]:
+    """The traffic light and its reasons from the timing state and the open findings' counts: red for
+    overdue or an open breach by the custodian, orange for due soon, open findings by others or not yet
+    secured since the clock started, else green (docs/compliance.md)."""
     reasons = []
     if state is State.OVERDUE:
         reasons.append("overdue")
@@ -121,14 +120,23 @@ def status_of(cadence: Cadence, findings: Iterable[FindingFact]) -> Status:
         reasons.append("due_soon")
     if by_others:
         reasons.append("by_others")
-    if cadence.in_scope and not cadence.secured_since_clock and state is not State.OVERDUE:
+    if in_scope and not secured_since_clock and state is not State.OVERDUE:
         reasons.append("not_secured")
     if {"overdue", "breach"} & set(reasons):
-        light = Light.RED
-    elif reasons:
-        light = Light.ORANGE
-    else:
-        light = Light.GREEN
+        return Light.RED, reasons
+    return (Light.ORANGE if reasons else Light.GREEN), reasons
+
+
+def status_of(cadence: Cadence, findings: Iterable[FindingFact]) -> Status:
+    """The status of one custodian from their cadence and their findings."""
+    open_facts = [f for f in findings if f.is_open]
+    by_type = Counter(f.type for f in open_facts)
+    breaches = sum(1 for f in open_facts if f.by_custodian)
+    by_others = len(open_facts) - breaches
+    state = timing_state(cadence)
+    light, reasons = judge_light(
+        state, breaches, by_others, in_scope=cadence.in_scope, secured_since_clock=cadence.secured_since_clock
+    )
     return Status(
         at=cadence.at,
         in_scope=cadence.in_scope,
