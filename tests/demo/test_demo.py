@@ -49,3 +49,20 @@ def test_a_second_run_keeps_the_login_as_it_is(capsys):
     )
     assert [line.split(":")[1].split()[0] for line in lines if line.startswith("ingest")] == ["duplicate"] * 2
     assert Delivery.objects.filter(status="ingested").count() == 2
+
+
+def test_the_readmes_totp_command_prints_the_code_without_django_settings():
+    """`python -m chatarchief.web.demo_totp` (README, `make run`) runs on its own, with no settings."""
+    import os
+    import subprocess
+    import sys
+
+    from chatarchief.demo.totp import current_code
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    for module in ("chatarchief.web.demo_totp", "chatarchief.demo.totp"):
+        before = current_code()
+        done = subprocess.run([sys.executable, "-m", module], env=env, capture_output=True, text=True, timeout=60)
+        after = current_code()
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() in {before, after}  # the 30-second step may turn while it runs
