@@ -49,9 +49,10 @@ def _isolated_blob_store(request, tmp_path_factory):
         # the tests of the schedule set PERIODIC_TASKS themselves
         settings.PERIODIC_TASKS = {}
     blob_names.reset()  # the name key lives in the test's database, which is rolled back after it
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()  # cached read-outs (conversation calendars) are keyed by ids a rolled-back test reuses
+    for store in caches.all():  # cached read-outs (conversation calendars) are keyed by ids a test reuses
+        store.clear()
     yield root
     blob_names.reset()
 

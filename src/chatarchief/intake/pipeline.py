@@ -223,7 +223,21 @@ def process(
         return _failed(delivery, actor, error)
     log.delivery_finished(actor, outcome.delivery)
     _after_ingest(outcome.delivery)
+    if outcome.delivery.status == DeliveryStatus.INGESTED:
+        _warm_pages(outcome.delivery.pk)
     return outcome
+
+
+def _warm_pages(delivery_id: int) -> None:
+    """Build the calendars of the conversations the delivery touched (archive.services.timeline) into
+    the shared `calendars` cache: the first conversation page after a delivery is then as quick as the
+    next, in every web process. Never fails the delivery."""
+    from chatarchief.archive.services import timeline
+
+    try:
+        timeline.warm_delivery(delivery_id)
+    except Exception:  # an optimisation: the page builds the calendar itself when it is not there
+        logger.exception("calendars of delivery %s not warmed", delivery_id)
 
 
 @contextlib.contextmanager

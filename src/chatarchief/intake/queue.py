@@ -138,24 +138,10 @@ def run(delivery_id: int) -> str:
             exported_at=delivery.requested_exported_at,
             secret=secret,
         )
-        if outcome.delivery.status == DeliveryStatus.INGESTED:
-            _warm_pages(outcome.delivery.pk)
         return outcome.delivery.status
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         _forget_secret(delivery.pk)
-
-
-def _warm_pages(delivery_id: int) -> None:
-    """Build the calendars of the conversations the delivery touched (archive.services.timeline), so
-    that the first conversation page after it is as quick as the next; it helps the web processes when
-    the cache is shared (CHATARCHIEF_CACHE_URL, docs/operations.md). Never fails the delivery."""
-    from chatarchief.archive.services import timeline
-
-    try:
-        timeline.warm_delivery(delivery_id)
-    except Exception:  # an optimisation: the page builds the calendar itself when it is not there
-        logger.exception("calendars of delivery %s not warmed", delivery_id)
 
 
 def _spool_dir() -> Path:

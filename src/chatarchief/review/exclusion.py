@@ -101,6 +101,9 @@ def execute(decision: Decision, *, actor: str) -> ExclusionResult:
         log.exclusion_executed(actor, decision, result.as_dict())
         transaction.on_commit(lambda: remove_files(removed))
     scrub.after_exclusion()
+    from chatarchief.archive.services import timeline
+
+    timeline.forget([decision.conversation_id])  # its calendar and counts no longer hold
     return result
 
 

@@ -265,10 +265,22 @@ LOGGING = {
 
 # --- caches (rate limits): shared between processes in production --------------------------------
 _CACHE_URL = os.environ.get("CHATARCHIEF_CACHE_URL", "")
+_REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+    "default": _REDIS
     if _CACHE_URL.startswith(("redis://", "rediss://"))
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chatarchief"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chatarchief"},
+    # the conversation calendars (archive.services.timeline): built once per change of a conversation,
+    # by the ingest that changed it, and shared by every web process and worker (Redis, else a table
+    # in the archive's own database, created by archive migration 0006)
+    "calendars": {**_REDIS, "TIMEOUT": 30 * 86400}
+    if _CACHE_URL.startswith(("redis://", "rediss://"))
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "chatarchief_calendar_cache",
+        "TIMEOUT": 30 * 86400,
+        "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 10},
+    },
 }
 
 # --- Content Security Policy (django-csp 4): no inline script or style, no framing ----------------

@@ -6,8 +6,11 @@ message. Message order is the archive's: (sent_at_ms, sort_index, id), served by
 index (conversation, sent_at_ms, sort_index; id is the tie-breaker).
 
 Positions come from a `Calendar`: the messages per local day of the conversation (with the deleted,
-edited and missing ones), built by one grouped query and kept in the cache until the conversation
-changes (a new coverage row, a new newest message) or for `CALENDAR_SECONDS` at most. With it:
+edited and missing ones), built by one grouped query and kept in the shared `calendars` cache
+(Redis, or a table of the archive's database) until the conversation changes: a new coverage row, a
+new newest message, or an exclusion (`forget`). The ingest that changes a conversation builds it
+(`warm_delivery`), so the first view after a delivery finds it; each process also keeps the last
+few for `CALENDAR_SECONDS`. With it:
 
 - page n, or the page of a date: find the day holding its first position, seek there through the
   index (`sent_at_ms >= day start`) and skip the few messages of that day before it;
@@ -24,7 +27,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Count, Max, Q
 
@@ -32,7 +35,8 @@ from chatarchief.archive.models import Conversation, Coverage, Message
 
 PAGE_SIZE = 200
 ORDER = ("sent_at_ms", "sort_index", "id")
-CALENDAR_SECONDS = 600
+CALENDAR_SECONDS = 600  # how long a process trusts the calendars it holds in its own memory
+COUNT_SECONDS = 30 * 86400  # a count's key changes with the conversation: old ones simply expire
 _HOUR_MS = 3_600_000
 
 
@@ -99,15 +103,36 @@ def _marker(conversation: Conversation) -> tuple[int | None, int | None]:
     return coverage, newest
 
 
+def _store():  # type: ignore[no-untyped-def]
+    """The `calendars` cache (settings.CACHES): shared by every process, kept until it changes."""
+    return caches["calendars"]
+
+
+def _generations(conversation_ids: list[int]) -> dict[int, int]:
+    """Each conversation's generation: raised by `forget` when its messages change other than by an
+    ingest (an exclusion), so that every key built from it changes."""
+    found = _store().get_many([f"ca-gen-{cid}" for cid in conversation_ids])
+    return {cid: int(found.get(f"ca-gen-{cid}", 0)) for cid in conversation_ids}
+
+
+def forget(conversation_ids: list[int]) -> None:
+    """The calendars and counts of these conversations are out of date (messages were excluded)."""
+    store = _store()
+    for cid, generation in _generations(list(conversation_ids)).items():
+        store.set(f"ca-gen-{cid}", generation + 1, None)
+    _recent.clear()
+
+
 def calendar(conversation: Conversation, zone: ZoneInfo) -> Calendar:
     """Messages per local day (cached; see the module's docstring)."""
     coverage, newest = _marker(conversation)
     born = int(conversation.created_at.timestamp() * 1e6) if conversation.created_at else 0  # ids can come back
-    key = f"ca-calendar-{conversation.pk}-{born}-{zone.key.replace('/', '.')}-{coverage}-{newest}"
+    generation = _generations([conversation.pk])[conversation.pk]
+    key = f"ca-calendar-{conversation.pk}-{born}-{generation}-{zone.key.replace('/', '.')}-{coverage}-{newest}"
     kept = _recent.get(key)  # this process built or read it already: no unpickling of thousands of days
     if kept is not None and time.monotonic() - kept[0] < CALENDAR_SECONDS:
         return kept[1]
-    cached = cache.get(key)
+    cached = _store().get(key)
     if cached is not None:
         result = Calendar([Day(dt.date.fromordinal(d[0]), *d[1:]) for d in cached[0]], cached[1])
         _remember(key, result)
@@ -115,7 +140,12 @@ def calendar(conversation: Conversation, zone: ZoneInfo) -> Calendar:
     result = _build(conversation.pk, zone)
     _remember(key, result)
     rows = [(d.date.toordinal(), d.start_ms, d.count, d.deleted, d.edited, d.missing, d.before) for d in result.days]
-    cache.set(key, (rows, result.total), CALENDAR_SECONDS)  # plain tuples: quick to unpickle
+    store, latest = _store(), f"ca-calendar-latest-{conversation.pk}-{zone.key.replace('/', '.')}"
+    previous = store.get(latest)
+    if previous and previous != key:
+        store.delete(previous)  # superseded by this one: the store holds one calendar a conversation
+    # plain tuples, quick to unpickle; kept (no timeout) until the conversation changes
+    store.set_many({key: (rows, result.total), latest: key}, None)
     return result
 
 
@@ -212,11 +242,12 @@ def message_counts(conversations: dict[int, dt.datetime | None]) -> dict[int, in
         .annotate(m=Max("id"))
         .values_list("conversation_id", "m")
     )
+    generations = _generations(conversation_ids)
     keys = {
-        cid: f"ca-count-{cid}-{int(born.timestamp() * 1e6) if born else 0}-{markers.get(cid)}"
+        cid: f"ca-count-{cid}-{int(born.timestamp() * 1e6) if born else 0}-{generations[cid]}-{markers.get(cid)}"
         for cid, born in conversations.items()
     }
-    cached = cache.get_many(list(keys.values()))
+    cached = _store().get_many(list(keys.values()))
     counts = {cid: cached[key] for cid, key in keys.items() if key in cached}
     missing = [cid for cid in conversation_ids if cid not in counts]
     if missing:
@@ -228,16 +259,18 @@ def message_counts(conversations: dict[int, dt.datetime | None]) -> dict[int, in
         )
         for cid in missing:
             counts[cid] = fresh.get(cid, 0)
-        cache.set_many({keys[cid]: counts[cid] for cid in missing}, CALENDAR_SECONDS)
+        _store().set_many({keys[cid]: counts[cid] for cid in missing}, COUNT_SECONDS)
     return counts
 
 
 def warm_delivery(delivery_id: int) -> int:
-    """Build (and cache) the calendars of the conversations a delivery covered, so that the first
-    view after it is as quick as the next ones; for the ingest's background task. Returns how many."""
-    conversations = Conversation.objects.filter(coverage__delivery_id=delivery_id).select_related("custodian")
-    count = 0
-    for conversation in conversations.distinct():
+    """Build (and cache) the calendars and message counts of the conversations a delivery covered, so
+    that the first conversation and custodian pages after it are as quick as the next; the ingest calls
+    it. Returns how many conversations."""
+    conversations = list(
+        Conversation.objects.filter(coverage__delivery_id=delivery_id).select_related("custodian").distinct()
+    )
+    for conversation in conversations:
         calendar(conversation, conversation.custodian.zone)
-        count += 1
-    return count
+    message_counts({c.pk: c.created_at for c in conversations})  # the custodian page's counts, too
+    return len(conversations)
