@@ -51,8 +51,10 @@ def _isolated_blob_store(request, tmp_path_factory):
     blob_names.reset()  # the name key lives in the test's database, which is rolled back after it
     from django.core.cache import caches
 
-    for store in caches.all():  # cached read-outs (conversation calendars) are keyed by ids a test reuses
-        store.clear()
+    # cached read-outs are keyed by ids a rolled-back test reuses; the `calendars` store is a table of
+    # the test database (settings.CACHES), rolled back with the test (and its keys carry the
+    # conversation's creation time)
+    caches["default"].clear()
     yield root
     blob_names.reset()
 
