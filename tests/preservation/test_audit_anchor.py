@@ -12,7 +12,7 @@ import stat
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from chatarchief.audit import anchor, log, triggers
+from chatarchief.audit import anchor, chain, log, triggers
 from chatarchief.audit.models import AuditEvent
 from chatarchief.cli import main
 
@@ -100,10 +100,10 @@ def test_a_truncated_table_is_found(django_capture_on_commit_callbacks, capsys):
 def test_a_rewritten_chain_is_found_by_its_anchors(django_capture_on_commit_callbacks, capsys):
     events = _events(4, django_capture_on_commit_callbacks)
     triggers.remove(connection)
-    previous = log.GENESIS
+    previous = chain.GENESIS
     for event in AuditEvent.objects.order_by("id"):  # edit the first event, then re-hash the whole chain
         actor = "cli:mallory" if event.pk == events[0].pk else event.actor
-        digest = log._digest(
+        digest = chain.digest(
             previous,
             event.at.isoformat(),
             actor,

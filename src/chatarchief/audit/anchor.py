@@ -1,6 +1,6 @@
 """The audit chain's anchor: its head (event count, last id, last hash) outside the database.
 
-After every transaction that added audit events (`schedule`, called by log._record, runs once per
+After every transaction that added audit events (`schedule`, called by record._record, runs once per
 outermost commit) the head is appended to an append-only log file, one JSON line each, signed with
 Ed25519 and chained (each line carries the SHA-256 of the line before it). The signing key is a file
 outside the database (settings.AUDIT_ANCHOR_KEY_FILE, created 0600 on first use; its public key is

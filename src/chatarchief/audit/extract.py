@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.utils import timezone
 
-from chatarchief.audit import anchor, log
+from chatarchief.audit import anchor, chain, log
 from chatarchief.audit.models import AuditEvent
 
 FORMAT = "chatarchief-audit-extract/1"
@@ -105,7 +105,7 @@ def verify_document(document: dict[str, Any], public_key: bytes | None = None) -
     previous = document.get("links_to")
     last_id = 0
     for event in document["events"]:
-        digest = log._digest(
+        digest = chain.digest(
             event["previous_hash"],
             event["at"],
             event["actor"],

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(default=timezone.now, db_index=True)  # set once by log._record: it is hashed
+    at = models.DateTimeField(default=timezone.now, db_index=True)  # set once by record._record: it is hashed
     actor = models.CharField(max_length=200)  # "web:jan", "cli:root", "api:mdm-bzk", "system"
     action = models.CharField(max_length=64, db_index=True)  # delivery.ingested, content.read, ...
     object_type = models.CharField(max_length=64, blank=True)
