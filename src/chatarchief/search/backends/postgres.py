@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from chatarchief.core.search import to_tsquery, to_tsvector
+from chatarchief.core.search import And, Node, Not, Or, Phrase, to_tsquery, to_tsvector
 from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan, known_total
 
 ANALYZE_AFTER = 50_000  # rows indexed in one call after which the planner's statistics are refreshed
@@ -93,14 +93,11 @@ class PostgresBackend:
 
     def page(self, plan: Plan) -> tuple[int, list[int]]:
         source, params = from_where(plan)
-        order = "d.id DESC"
-        order_params: list[object] = []
-        if plan.sort == "relevance":
-            order, order_params = "ts_rank(d.document, %s::tsquery) DESC, d.id DESC", [to_tsquery(plan.tree)]
+        if plan.sort == "relevance" or has_phrase(plan.tree):
+            return self._one_pass(plan, source, params)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT d.id {source} ORDER BY {order} LIMIT %s OFFSET %s",
-                [*params, *order_params, plan.limit, plan.offset],
+                f"SELECT d.id {source} ORDER BY d.id DESC LIMIT %s OFFSET %s", [*params, plan.limit, plan.offset]
             )
             keys = [r[0] for r in cursor.fetchall()]
             total = known_total(plan, len(keys))
@@ -108,3 +105,39 @@ class PostgresBackend:
                 cursor.execute(f"SELECT count(*) {source}", params)
                 total = cursor.fetchone()[0]
             return total, keys
+
+    def _one_pass(self, plan: Plan, source: str, params: list[object]) -> tuple[int, list[int]]:
+        """Page and count from one bitmap scan of the hits. For a phrase, walking the primary key
+        newest first would recheck positions row after row until 50 match (15 ms for "de minister"
+        on a million messages) before the count rechecks every candidate again; a relevance order
+        ranks every hit anyway. Materialised, the hits are read once (the planner cannot turn the
+        CTE into that primary-key walk)."""
+        rank, order = "", "id DESC"
+        rank_params: list[object] = []
+        if plan.sort == "relevance":
+            rank, order, rank_params = (
+                ", ts_rank(d.document, %s::tsquery) AS rank",
+                "rank DESC, id DESC",
+                [to_tsquery(plan.tree)],
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH hits AS MATERIALIZED (SELECT d.id{rank} {source})"
+                " SELECT (SELECT count(*) FROM hits),"
+                f" ARRAY(SELECT id FROM hits ORDER BY {order} LIMIT %s OFFSET %s)",
+                [*rank_params, *params, plan.limit, plan.offset],
+            )
+            total, keys = cursor.fetchone()
+            return total, list(keys)
+
+
+def has_phrase(node: Node) -> bool:
+    """Whether a query tree holds a phrase (a tsquery ``<->``, which GIN cannot answer without the
+    row's positions)."""
+    if isinstance(node, Phrase):
+        return True
+    if isinstance(node, And | Or):
+        return any(has_phrase(item) for item in node.items)
+    if isinstance(node, Not):
+        return has_phrase(node.item)
+    return False
