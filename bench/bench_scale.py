@@ -2,8 +2,8 @@
 0.1 % new messages against the first ingest of the same chat, with whatstk's parse of the same file
 timed in the same run as the yardstick.
 
-Run: `.venv/bin/python bench/bench_scale.py [N] [--db sqlite|postgres|both]` (default N 200,000,
-both). PostgreSQL: $BENCH_PG (default postgres://postgres@127.0.0.1:5432/chatarchief_bench), dropped
+Run: `.venv/bin/python bench/bench_scale.py [N] [--db sqlite|postgres|both] [--no-index]` (default
+N 200,000, both; the ingest indexes the new messages for search unless `--no-index`). PostgreSQL: $BENCH_PG (default postgres://postgres@127.0.0.1:5432/chatarchief_bench), dropped
 and created for each run. Each backend runs in a process of its own; the figures are in-process wall
 times of `intake.pipeline.ingest` (parse, reconcile, load, findings, receipt). Not a test.
 """
@@ -55,7 +55,7 @@ def _pg_reset(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def run_one(n: int, db: str) -> dict:
+def run_one(n: int, db: str, index: bool = True) -> dict:
     work = Path(tempfile.mkdtemp(prefix="chatarchief-scale-"))
     os.environ["CHATARCHIEF_DATA_DIR"] = str(work)
     os.environ["CHATARCHIEF_TASKS"] = "immediate"
@@ -70,11 +70,14 @@ def run_one(n: int, db: str) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from django.conf import settings
+
+    settings.CHATARCHIEF_SEARCH_INDEX_AT_INGEST = index  # off: the search index left to a later task
     from chatarchief.archive.services import registry
     from chatarchief.intake.pipeline import ingest
 
     custodian = registry.add_custodian("bench", name="Benchmark", actor="bench")
-    figures: dict = {"db": db, "messages": n}
+    figures: dict = {"db": db, "messages": n, "search_index_at_ingest": index}
     for label, path in (("first_ingest_s", first), ("reexport_s", again)):
         start = time.perf_counter()
         outcome = ingest(path, custodian, actor="bench")
@@ -84,7 +87,7 @@ def run_one(n: int, db: str) -> dict:
     import whatstk
 
     start = time.perf_counter()
-    whatstk.df_from_whatsapp(str(first), hformat="%d-%m-%Y %H:%M - %name:")
+    whatstk.df_from_whatsapp(str(first), hformat="%d-%m-%Y %H:%M - %name:", max_size=None)
     figures["whatstk_parse_s"] = round(time.perf_counter() - start, 2)
     figures["reexport_vs_first"] = round(figures["reexport_s"] / figures["first_ingest_s"], 3)
     return figures
@@ -94,16 +97,22 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=200_000)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--no-index", action="store_true", help="leave search indexing out of the ingest (as with a separate task)"
+    )
     args = parser.parse_args()
     if args.db != "both":
-        print(json.dumps(run_one(args.n, args.db)))
+        print(json.dumps(run_one(args.n, args.db, index=not args.no_index)))
         return
     exports(args.n)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cpus, Python {platform.python_version()}")
     results = []
     for db in ("sqlite", "postgres"):
         done = subprocess.run(
-            [sys.executable, __file__, str(args.n), "--db", db], capture_output=True, text=True, check=True
+            [sys.executable, __file__, str(args.n), "--db", db, *(["--no-index"] if args.no_index else [])],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(json.dumps(results[-1]))
