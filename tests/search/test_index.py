@@ -34,7 +34,10 @@ def stored_words() -> set[str]:
             )
             cursor.execute("SELECT term FROM temp.search_vocab")
         else:
-            cursor.execute("SELECT DISTINCT lexeme FROM search_document, unnest(document) AS u(lexeme)")
+            cursor.execute(
+                "SELECT DISTINCT lexeme FROM search_document, unnest(document) AS u(lexeme)"
+                " UNION SELECT lexeme FROM search_termcount"
+            )
         return {r[0] for r in cursor.fetchall()}
 
 
@@ -179,3 +182,46 @@ def test_an_ingest_indexes_its_delivery(world, tmp_path):
     assert ingest(path, world.a, actor="test").status == "ingested"
     assert hits("dijkversterking") == {"nieuwe zaak over dijkversterking"}
     assert SearchEntry.objects.count() == Message.objects.count()
+
+
+WORDS = ("coördinatie", "begroting", "minister", "de", "vergadering", "crisis", "financien", "geheim")
+
+
+def totals(custodians, **options) -> dict[str, int]:
+    """Each word's total as a one-hit page reports it (the page cannot tell it: the count runs)."""
+    return {word: services.search(custodians, word, limit=1, **options).total for word in WORDS}
+
+
+def counted(custodians, **options) -> dict[str, int]:
+    """Each word's total by listing every hit."""
+    return {word: len(services.search(custodians, word, limit=500, **options).hits) for word in WORDS}
+
+
+def test_a_one_word_total_is_the_number_of_hits_through_every_change(world, tmp_path):
+    """On PostgreSQL a one-word total comes from the per-custodian word counts the indexer keeps
+    (search_termcount), not from the documents: it must agree with the hits after indexing,
+    re-indexing, removal and with the custodian, conversation and exclusion filters."""
+    everyone, some = Custodian.objects.all(), Custodian.objects.filter(pk__in=[world.a.pk, world.b.pk])
+    expected = counted(everyone)
+    assert expected["coördinatie"] >= 4 and expected["de"] >= 6  # the count path runs (more hits than 1)
+    assert totals(everyone) == expected
+    assert totals(some) == counted(some) != expected
+    assert totals(everyone, conversation=world.crisisteam.pk) == counted(everyone, conversation=world.crisisteam.pk)
+    skip = {"exclude_conversations": [world.kabinet.pk]}
+    assert totals(everyone, **skip) == counted(everyone, **skip) != expected
+
+    services.index_messages(Message.objects.values_list("pk", flat=True))  # everything again: no double counts
+    assert totals(everyone) == expected
+    gone = Message.objects.filter(body__icontains="coördinatie").values_list("pk", flat=True)[:2]
+    assert services.remove_messages(list(gone)) == 2
+    after = counted(everyone)
+    assert after["coördinatie"] == expected["coördinatie"] - 2
+    assert totals(everyone) == after
+    services.remove_conversation(world.crisisteam.pk)
+    assert totals(everyone) == counted(everyone)
+    services.remove_messages(Message.objects.filter(conversation__custodian=world.c).values_list("pk", flat=True))
+    assert totals(everyone) == counted(everyone)
+    if connection.vendor == "postgresql":  # nothing counted for a custodian no longer indexed
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_termcount WHERE custodian_id = %s", [world.c.pk])
+            assert cursor.fetchone()[0] == 0

@@ -99,20 +99,22 @@ class Backend(Protocol):
     def page(self, plan: Plan) -> tuple[int, list[int]]: ...
 
 
-FULLTEXT_TABLES = {"sqlite": "search_fts", "postgresql": "search_document"}
+FULLTEXT_TABLES = {"sqlite": ("search_fts",), "postgresql": ("search_document", "search_termcount")}
 
 
 def clear_fulltext_without_entries(using: str = "default", **_: object) -> None:
     """Empty the full-text table when the entries are gone (after `flush`): an FTS5 row or tsvector
     without its entry would be a hit that cannot be shown. Cheap when entries exist."""
     db = connections[using]
-    table = FULLTEXT_TABLES.get(db.vendor)
-    if table is None or table not in db.introspection.table_names(include_views=False):
+    existing = set(db.introspection.table_names(include_views=False))
+    tables = [t for t in FULLTEXT_TABLES.get(db.vendor, ()) if t in existing]
+    if not tables:
         return
     with db.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {ENTRY_TABLE} LIMIT 1")  # noqa: S608
         if cursor.fetchone() is None:
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
 
 
 def get_backend() -> Backend:

@@ -10,17 +10,19 @@ GIN), so the narrow table keeps the pages few: 250 bytes a row instead of 380.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from django.db import connection
 
-from chatarchief.core.search import And, Node, Not, Or, Phrase, to_tsquery, to_tsvector
+from chatarchief.core.search import And, Node, Not, Or, Phrase, Term, to_tsquery, to_tsvector
 from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan, known_total
 
 ANALYZE_AFTER = 50_000  # rows indexed in one call after which the planner's statistics are refreshed
 
 
 DOCUMENT_TABLE = "search_document"
+TERMCOUNT_TABLE = "search_termcount"
 
 
 def from_where(plan: Plan) -> tuple[str, list[object]]:
@@ -66,11 +68,13 @@ class PostgresBackend:
                 "INSERT INTO search_indexedcustodian (custodian_id) SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
                 [sorted({row.custodian_id for row in rows})],
             )
+            _count_terms(cursor, rows)
 
     def finish(self, inserted: int) -> None:
         """After indexing: move the GIN index's pending list into its tree (every search scans the
         pending list, up to 4 MB, until then) and refresh statistics after a big load."""
         with connection.cursor() as cursor:
+            _add_counts(cursor)
             cursor.execute("SELECT gin_clean_pending_list('search_document_gin')")
             if inserted >= ANALYZE_AFTER:
                 cursor.execute(f"ANALYZE {ENTRY_TABLE}")
@@ -78,6 +82,8 @@ class PostgresBackend:
 
     def delete(self, keys: Sequence[int]) -> None:
         with connection.cursor() as cursor:
+            for statement in _UNCOUNT:  # before the documents go: their stems are read from them
+                cursor.execute(statement, [list(keys)])
             cursor.execute(f"DELETE FROM {DOCUMENT_TABLE} WHERE id = ANY(%s)", [list(keys)])  # noqa: S608
             cursor.execute(f"DELETE FROM {ENTRY_TABLE} WHERE id = ANY(%s)", [list(keys)])  # noqa: S608
 
@@ -90,6 +96,7 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM FULL ANALYZE {DOCUMENT_TABLE}")
             cursor.execute(f"VACUUM FULL ANALYZE {ENTRY_TABLE}")
+            cursor.execute(f"VACUUM FULL ANALYZE {TERMCOUNT_TABLE}")
 
     def page(self, plan: Plan) -> tuple[int, list[int]]:
         source, params = from_where(plan)
@@ -101,6 +108,8 @@ class PostgresBackend:
             )
             keys = [r[0] for r in cursor.fetchall()]
             total = known_total(plan, len(keys))
+            if total is None and counted_by_term(plan):
+                total = _term_total(cursor, plan)
             if total is None:  # counting visits a heap page per hit: only when the page cannot tell
                 cursor.execute(f"SELECT count(*) {source}", params)
                 total = cursor.fetchone()[0]
@@ -129,6 +138,91 @@ class PostgresBackend:
             )
             total, keys = cursor.fetchone()
             return total, list(keys)
+
+
+def counted_by_term(plan: Plan) -> bool:
+    """Whether `search_termcount` gives this search's total: one word, no filter beyond the
+    custodians and excluded conversations (a conversation, date range, sender or channel is not in
+    the counts; a conversation's own count is quick from the GIN and conversation indexes)."""
+    return (
+        isinstance(plan.tree, Term)
+        and plan.conversation_id is None
+        and plan.key_low is None
+        and plan.key_high is None
+        and not plan.sender_words
+        and plan.channel is None
+    )
+
+
+def _term_total(cursor, plan: Plan) -> int:
+    """The custodians' counts of the word, less its hits in the excluded conversations (few: counted
+    from the GIN index and the conversation index together)."""
+    assert isinstance(plan.tree, Term)
+    custodians = list(plan.custodian_ids)
+    cursor.execute(
+        f"SELECT coalesce(sum(n), 0) FROM {TERMCOUNT_TABLE} WHERE lexeme = %s AND custodian_id = ANY(%s)",  # noqa: S608
+        [plan.tree.stem, custodians],
+    )
+    total = int(cursor.fetchone()[0])
+    if plan.excluded_conversation_ids and total:
+        cursor.execute(
+            f"SELECT count(*) FROM {DOCUMENT_TABLE} WHERE document @@ %s::tsquery"  # noqa: S608
+            " AND conversation_id = ANY(%s) AND custodian_id = ANY(%s)",
+            [to_tsquery(plan.tree), list(plan.excluded_conversation_ids), custodians],
+        )
+        total -= int(cursor.fetchone()[0])
+    return total
+
+
+def _delta_table(cursor) -> None:
+    """A temporary table of counts to add, emptied at every commit (a rolled-back insert takes its
+    rows with it, so `finish` adds exactly what the transaction indexed)."""
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS search_termcount_delta (lexeme text, custodian_id bigint, n integer)"
+        " ON COMMIT DELETE ROWS"
+    )
+
+
+def _count_terms(cursor, rows: Sequence[EntryRow]) -> None:
+    """Note the rows' stems for `search_termcount` (per custodian, how many messages hold each);
+    `finish` adds them up once per indexing run, so a word is written once, not once a batch."""
+    per_custodian: dict[int, Counter[str]] = {}
+    for row in rows:
+        counts = per_custodian.get(row.custodian_id)
+        if counts is None:
+            counts = per_custodian[row.custodian_id] = Counter()
+        counts.update(set(row.forms.stems))
+    _delta_table(cursor)
+    with cursor.cursor.copy("COPY search_termcount_delta FROM STDIN") as copy:
+        for custodian_id, counts in per_custodian.items():
+            for lexeme, n in counts.items():
+                copy.write_row((lexeme, custodian_id, n))
+
+
+def _add_counts(cursor) -> None:
+    _delta_table(cursor)
+    cursor.execute(
+        f"INSERT INTO {TERMCOUNT_TABLE} (lexeme, custodian_id, n)"  # noqa: S608
+        " SELECT lexeme, custodian_id, sum(n) FROM search_termcount_delta"
+        " GROUP BY lexeme, custodian_id ORDER BY lexeme, custodian_id"
+        f" ON CONFLICT (lexeme, custodian_id) DO UPDATE SET n = {TERMCOUNT_TABLE}.n + EXCLUDED.n"
+    )
+    cursor.execute("TRUNCATE search_termcount_delta")
+
+
+# The stems of documents about to be deleted, taken off their custodians' counts (rows that reach
+# nought are deleted: no count is kept for a word no indexed message holds).
+_GONE = (
+    "WITH gone AS (SELECT u.lexeme, d.custodian_id, count(*) AS k"
+    f" FROM {DOCUMENT_TABLE} d, unnest(d.document) AS u WHERE d.id = ANY(%s) AND left(u.lexeme, 1) <> '~'"
+    " GROUP BY u.lexeme, d.custodian_id) "
+)
+_UNCOUNT = (
+    _GONE + f"DELETE FROM {TERMCOUNT_TABLE} t USING gone"
+    " WHERE t.lexeme = gone.lexeme AND t.custodian_id = gone.custodian_id AND t.n <= gone.k",
+    _GONE + f"UPDATE {TERMCOUNT_TABLE} t SET n = t.n - gone.k FROM gone"
+    " WHERE t.lexeme = gone.lexeme AND t.custodian_id = gone.custodian_id",
+)
 
 
 def has_phrase(node: Node) -> bool:
