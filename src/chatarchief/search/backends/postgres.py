@@ -100,7 +100,7 @@ class PostgresBackend:
 
     def page(self, plan: Plan) -> tuple[int, list[int]]:
         source, params = from_where(plan)
-        if plan.sort == "relevance" or has_phrase(plan.tree):
+        if plan.sort == "relevance" or plan.conversation_id is not None or has_phrase(plan.tree):
             return self._one_pass(plan, source, params)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -119,8 +119,9 @@ class PostgresBackend:
         """Page and count from one bitmap scan of the hits. For a phrase, walking the primary key
         newest first would recheck positions row after row until 50 match (15 ms for "de minister"
         on a million messages) before the count rechecks every candidate again; a relevance order
-        ranks every hit anyway. Materialised, the hits are read once (the planner cannot turn the
-        CTE into that primary-key walk)."""
+        ranks every hit anyway; within a conversation both the page and the count would intersect
+        the GIN bitmap with the conversation's (6-8 ms each for 84,000 messages). Materialised, the
+        hits are read once (the planner cannot turn the CTE into that primary-key walk)."""
         rank, order = "", "id DESC"
         rank_params: list[object] = []
         if plan.sort == "relevance":
@@ -214,7 +215,7 @@ def _add_counts(cursor) -> None:
 # nought are deleted: no count is kept for a word no indexed message holds).
 _GONE = (
     "WITH gone AS (SELECT u.lexeme, d.custodian_id, count(*) AS k"
-    f" FROM {DOCUMENT_TABLE} d, unnest(d.document) AS u WHERE d.id = ANY(%s) AND left(u.lexeme, 1) <> '~'"
+    f" FROM {DOCUMENT_TABLE} d, unnest(d.document) AS u WHERE d.id = ANY(%s) AND left(u.lexeme, 1) NOT IN ('~', '^')"
     " GROUP BY u.lexeme, d.custodian_id) "
 )
 _UNCOUNT = (
