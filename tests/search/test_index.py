@@ -4,7 +4,6 @@ that leaves no word of a message in the index (entries, FTS5 shadow tables, tsve
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 import pytest
 from django.db import connection, transaction
@@ -124,7 +123,6 @@ def test_removal_leaves_no_word_behind(world, tmp_path):
     assert hits("zwartschaapsgeheim") == set()
     assert hits("coordinatie") and SECRET not in hits("coordinatie")
     assert not {"zwartschaapsgeheim", "oom", "kees", "~zwartschaapsgeheim"} & stored_words()
-    assert not [word for word in stored_words() if "zwartschaap" in word]  # nor a pair lexeme holding it
     assert not (sqlite and in_fts5_pages(b"chaapsgeheim"))  # deleted rows' terms merged away
     assert fulltext_rows() == before - 2
     assert not SearchEntry.objects.filter(message=message).exists()
@@ -227,25 +225,3 @@ def test_a_one_word_total_is_the_number_of_hits_through_every_change(world, tmp_
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM search_termcount WHERE custodian_id = %s", [world.c.pk])
             assert cursor.fetchone()[0] == 0
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's tsvectors; runs in the PostgreSQL suite")
-def test_the_migration_finds_the_same_pairs_as_the_indexer(world, tmp_path):
-    """Search migration 0003 works out the common pairs of rows indexed before it from their
-    positions; they must be the pairs the indexer writes itself (here checked on every row)."""
-    migration = importlib.import_module("chatarchief.search.migrations.0003_common_pairs")
-    long_body = " ".join(["de minister van financien"] * 80 + ["graag morgen"])
-    custodian = registry.add_custodian("lang", name="Lang", actor="test")
-    path = tmp_path / "WhatsApp-chat met Lang.txt"
-    write_export(path, [Spec("Kees", dt.datetime(2024, 6, 1, 20, 0), long_body)], title="Lang")
-    ingest(path, custodian, actor="test")
-    with connection.cursor() as cursor:
-        cursor.execute(migration.PAIRS, migration.params())
-        worked_out = {row_id: set(pairs) for row_id, pairs in cursor.fetchall()}
-        cursor.execute(
-            "SELECT d.id, array_agg(u.lexeme) FILTER (WHERE left(u.lexeme, 1) = '^')"
-            " FROM search_document d, unnest(d.document) AS u GROUP BY d.id"
-        )
-        written = {row_id: set(pairs) for row_id, pairs in cursor.fetchall() if pairs}
-    assert written == worked_out
-    assert len(written) >= 10 and max(map(len, written.values())) >= 4

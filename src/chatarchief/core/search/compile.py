@@ -8,23 +8,9 @@ engines quoted as a literal (FTS5 strings, tsquery lexemes), so no user input is
 
 from __future__ import annotations
 
-from chatarchief.core.search.analysis import stem as stem_of
 from chatarchief.core.search.query import And, Node, Not, Or, Phrase, Prefix, Term
 
 VARIANT_MARK = "~"  # never a token character, so a variant lexeme cannot equal a stem
-PAIR_MARK = "^"  # nor this: a pair lexeme ("^de minister") cannot equal a stem or a variant
-
-# Pairs of adjacent stems in which one is among the most frequent Dutch words are indexed as one
-# lexeme each (the "common grams" of search engines), and a phrase asks for its pairs as well as for
-# its stems in a row: a phrase with "de" or "van" then narrows to the rows holding the pair before
-# PostgreSQL rechecks positions ("de minister": 11,200 rows rechecked for 1,628 hits before, about
-# 1,700 after). Exact either way: a row with the phrase holds its pairs. Changing this list changes
-# what the index must hold: search migration 0003 adds the pairs to rows indexed before it.
-COMMON_WORDS = (
-    "de het een en van in op te dat die is met voor aan er niet om als ook zijn bij of naar tot uit"
-    " over door maar dan wat je ik we u ze hij zij dit deze wordt worden nog al"
-)
-COMMON_STEMS = frozenset(stem_of(word) for word in COMMON_WORDS.split())
 
 
 def fts5_string(token: str) -> str:
@@ -64,9 +50,7 @@ def to_tsquery(node: Node) -> str:
     if isinstance(node, Prefix):
         return f"({tsquery_lexeme(node.prefix)}:* | {tsquery_lexeme(VARIANT_MARK + node.prefix)}:*)"
     if isinstance(node, Phrase):
-        phrase = "(" + " <-> ".join(tsquery_lexeme(s) for s in node.stems) + ")"
-        pairs = common_pairs(node.stems)
-        return f"({phrase} & {' & '.join(map(tsquery_lexeme, pairs))})" if pairs else phrase
+        return "(" + " <-> ".join(tsquery_lexeme(s) for s in node.stems) + ")"
     if isinstance(node, Or):
         return "(" + " | ".join(to_tsquery(i) for i in node.items) + ")"
     if isinstance(node, And):
@@ -82,15 +66,4 @@ def to_tsvector(stems: tuple[str, ...], variants: tuple[str, ...]) -> str:
         positions.setdefault(stem, []).append(str(position))
     parts = [f"{tsquery_lexeme(stem)}:{','.join(at)}" for stem, at in positions.items()]
     parts.extend(tsquery_lexeme(VARIANT_MARK + v) for v in variants)
-    parts.extend(map(tsquery_lexeme, common_pairs(stems)))
     return " ".join(parts)
-
-
-def common_pairs(stems: tuple[str, ...] | list[str]) -> list[str]:
-    """The pair lexemes of adjacent stems of which one is common (`COMMON_STEMS`), once each, in order."""
-    common = COMMON_STEMS
-    return list(
-        dict.fromkeys(
-            f"{PAIR_MARK}{a} {b}" for a, b in zip(stems, stems[1:], strict=False) if a in common or b in common
-        )
-    )

@@ -215,7 +215,7 @@ def _add_counts(cursor) -> None:
 # nought are deleted: no count is kept for a word no indexed message holds).
 _GONE = (
     "WITH gone AS (SELECT u.lexeme, d.custodian_id, count(*) AS k"
-    f" FROM {DOCUMENT_TABLE} d, unnest(d.document) AS u WHERE d.id = ANY(%s) AND left(u.lexeme, 1) NOT IN ('~', '^')"
+    f" FROM {DOCUMENT_TABLE} d, unnest(d.document) AS u WHERE d.id = ANY(%s) AND left(u.lexeme, 1) <> '~'"
     " GROUP BY u.lexeme, d.custodian_id) "
 )
 _UNCOUNT = (

@@ -11,7 +11,7 @@ CREATE = (
     " n integer NOT NULL CHECK (n > 0), PRIMARY KEY (lexeme, custodian_id) INCLUDE (n))",
     "INSERT INTO search_termcount (lexeme, custodian_id, n)"
     " SELECT u.lexeme, d.custodian_id, count(*) FROM search_document d, unnest(d.document) AS u"
-    " WHERE left(u.lexeme, 1) NOT IN ('~', '^') GROUP BY u.lexeme, d.custodian_id",
+    " WHERE left(u.lexeme, 1) <> '~' GROUP BY u.lexeme, d.custodian_id",
 )
 DROP = ("DROP TABLE IF EXISTS search_termcount",)
 
