@@ -5,7 +5,9 @@ Rows go in with COPY; a query is the compiled tsquery cast with ``::tsquery`` (n
 configuration re-analyses it); custodian and conversation filters are columns of the narrow table,
 sender and channel filters join the entries; the date range is an id (= time key) range, and
 "newest first" is the primary key order. A count visits a heap page per hit (no index-only count on
-GIN), so the narrow table keeps the pages few: 250 bytes a row instead of 380.
+GIN), so the narrow table keeps the pages few: 250 bytes a row instead of 380; a one-word total
+comes from `search_termcount` (per custodian, how many indexed messages hold each stem) instead,
+and a phrase, a relevance order or a conversation filter takes page and total from one pass.
 """
 
 from __future__ import annotations
