@@ -4,6 +4,7 @@ that leaves no word of a message in the index (entries, FTS5 shadow tables, tsve
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.db import connection, transaction
@@ -225,3 +226,18 @@ def test_a_one_word_total_is_the_number_of_hits_through_every_change(world, tmp_
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM search_termcount WHERE custodian_id = %s", [world.c.pk])
             assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's word counts; runs in the PostgreSQL suite")
+def test_the_migration_counts_what_the_indexer_counted(world):
+    """Search migration 0002 counts the words of rows indexed before it from their tsvectors; that
+    must be what the indexer keeps itself, batch after batch and after a removal."""
+    migration = importlib.import_module("chatarchief.search.migrations.0002_termcount")
+    services.remove_messages(Message.objects.filter(body__icontains="begroting").values_list("pk", flat=True)[:1])
+    with connection.cursor() as cursor:
+        cursor.execute(migration.COUNTS)
+        counted_now = set(cursor.fetchall())
+        cursor.execute("SELECT lexeme, custodian_id, n FROM search_termcount")
+        kept = set(cursor.fetchall())
+    assert kept == counted_now
+    assert len(kept) > 20 and {custodian for _, custodian, _ in kept} == {world.a.pk, world.b.pk, world.c.pk}

@@ -221,6 +221,10 @@ _GONE = (
     " GROUP BY u.lexeme, d.custodian_id) "
 )
 _UNCOUNT = (
+    # rows locked in the order the indexer's upsert takes them: a removal and an indexing run of the
+    # same custodian wait for each other instead of deadlocking
+    _GONE + f"SELECT 1 FROM {TERMCOUNT_TABLE} t JOIN gone ON t.lexeme = gone.lexeme"
+    " AND t.custodian_id = gone.custodian_id ORDER BY t.lexeme, t.custodian_id FOR UPDATE OF t",
     _GONE + f"DELETE FROM {TERMCOUNT_TABLE} t USING gone"
     " WHERE t.lexeme = gone.lexeme AND t.custodian_id = gone.custodian_id AND t.n <= gone.k",
     _GONE + f"UPDATE {TERMCOUNT_TABLE} t SET n = t.n - gone.k FROM gone"

@@ -6,12 +6,15 @@ are counted here. SQLite needs none: FTS5 counts from its own index."""
 
 from django.db import migrations
 
+# every stem (not the `~` variants) of the indexed documents, counted per custodian
+COUNTS = (
+    "SELECT u.lexeme, d.custodian_id, count(*) FROM search_document d, unnest(d.document) AS u"
+    " WHERE left(u.lexeme, 1) <> '~' GROUP BY u.lexeme, d.custodian_id"
+)
 CREATE = (
     "CREATE TABLE search_termcount (lexeme text NOT NULL, custodian_id bigint NOT NULL,"
     " n integer NOT NULL CHECK (n > 0), PRIMARY KEY (lexeme, custodian_id) INCLUDE (n))",
-    "INSERT INTO search_termcount (lexeme, custodian_id, n)"
-    " SELECT u.lexeme, d.custodian_id, count(*) FROM search_document d, unnest(d.document) AS u"
-    " WHERE left(u.lexeme, 1) <> '~' GROUP BY u.lexeme, d.custodian_id",
+    f"INSERT INTO search_termcount (lexeme, custodian_id, n) {COUNTS}",
 )
 DROP = ("DROP TABLE IF EXISTS search_termcount",)
 
