@@ -12,7 +12,7 @@ and a phrase, a relevance order or a conversation filter takes page and total fr
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from django.db import connection
@@ -84,8 +84,7 @@ class PostgresBackend:
 
     def delete(self, keys: Sequence[int]) -> None:
         with connection.cursor() as cursor:
-            for statement in _UNCOUNT:  # before the documents go: their stems are read from them
-                cursor.execute(statement, [list(keys)])
+            _uncount(cursor, list(keys))  # before the documents go: their stems are read from them
             cursor.execute(f"DELETE FROM {DOCUMENT_TABLE} WHERE id = ANY(%s)", [list(keys)])  # noqa: S608
             cursor.execute(f"DELETE FROM {ENTRY_TABLE} WHERE id = ANY(%s)", [list(keys)])  # noqa: S608
 
@@ -189,12 +188,9 @@ def _delta_table(cursor) -> None:
 def _count_terms(cursor, rows: Sequence[EntryRow]) -> None:
     """Note the rows' stems for `search_termcount` (per custodian, how many messages hold each);
     `finish` adds them up once per indexing run, so a word is written once, not once a batch."""
-    per_custodian: dict[int, Counter[str]] = {}
+    per_custodian: defaultdict[int, Counter[str]] = defaultdict(Counter)
     for row in rows:
-        counts = per_custodian.get(row.custodian_id)
-        if counts is None:
-            counts = per_custodian[row.custodian_id] = Counter()
-        counts.update(set(row.forms.stems))
+        per_custodian[row.custodian_id].update(set(row.forms.stems))
     _delta_table(cursor)
     with cursor.cursor.copy("COPY search_termcount_delta FROM STDIN") as copy:
         for custodian_id, counts in per_custodian.items():
@@ -213,23 +209,30 @@ def _add_counts(cursor) -> None:
     cursor.execute("TRUNCATE search_termcount_delta")
 
 
-# The stems of documents about to be deleted, taken off their custodians' counts (rows that reach
-# nought are deleted: no count is kept for a word no indexed message holds).
-_GONE = (
-    "WITH gone AS (SELECT u.lexeme, d.custodian_id, count(*) AS k"
-    f" FROM {DOCUMENT_TABLE} d, unnest(d.document) AS u WHERE d.id = ANY(%s) AND left(u.lexeme, 1) <> '~'"
-    " GROUP BY u.lexeme, d.custodian_id) "
-)
-_UNCOUNT = (
+def _uncount(cursor, keys: list[int]) -> None:
+    """Take the stems of documents about to be deleted off their custodians' counts; rows that
+    reach nought are deleted (no count is kept for a word no indexed message holds). The stems are
+    read from the documents once, into a temporary table emptied at every commit."""
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS search_termcount_gone (lexeme text, custodian_id bigint, k integer)"
+        " ON COMMIT DELETE ROWS"
+    )
+    cursor.execute("TRUNCATE search_termcount_gone")
+    cursor.execute(
+        "INSERT INTO search_termcount_gone SELECT u.lexeme, d.custodian_id, count(*)"  # noqa: S608
+        f" FROM {DOCUMENT_TABLE} d, unnest(d.document) AS u WHERE d.id = ANY(%s) AND left(u.lexeme, 1) <> '~'"
+        " GROUP BY u.lexeme, d.custodian_id",
+        [keys],
+    )
+    match = "t.lexeme = g.lexeme AND t.custodian_id = g.custodian_id"
     # rows locked in the order the indexer's upsert takes them: a removal and an indexing run of the
     # same custodian wait for each other instead of deadlocking
-    _GONE + f"SELECT 1 FROM {TERMCOUNT_TABLE} t JOIN gone ON t.lexeme = gone.lexeme"
-    " AND t.custodian_id = gone.custodian_id ORDER BY t.lexeme, t.custodian_id FOR UPDATE OF t",
-    _GONE + f"DELETE FROM {TERMCOUNT_TABLE} t USING gone"
-    " WHERE t.lexeme = gone.lexeme AND t.custodian_id = gone.custodian_id AND t.n <= gone.k",
-    _GONE + f"UPDATE {TERMCOUNT_TABLE} t SET n = t.n - gone.k FROM gone"
-    " WHERE t.lexeme = gone.lexeme AND t.custodian_id = gone.custodian_id",
-)
+    cursor.execute(
+        f"SELECT 1 FROM {TERMCOUNT_TABLE} t JOIN search_termcount_gone g ON {match}"  # noqa: S608
+        " ORDER BY t.lexeme, t.custodian_id FOR UPDATE OF t"
+    )
+    cursor.execute(f"DELETE FROM {TERMCOUNT_TABLE} t USING search_termcount_gone g WHERE {match} AND t.n <= g.k")  # noqa: S608
+    cursor.execute(f"UPDATE {TERMCOUNT_TABLE} t SET n = t.n - g.k FROM search_termcount_gone g WHERE {match}")  # noqa: S608
 
 
 def has_phrase(node: Node) -> bool:
