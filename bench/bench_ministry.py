@@ -3,8 +3,11 @@ PostgreSQL. Per month: every custodian exports every chat (each export repeats t
 exports are received and queued, then two `chatarchief worker --burst` processes work them off.
 
 Reports per month: exports, messages in them (mostly history), new messages, burst wall time,
-messages/s (all and new), the median and p90 time per export (it must stay flat as the archive
-grows); at the end the database and blob-store size per million archived messages.
+messages/s (all and new), the median and p90 time per export (claim to the end of the load), the
+median whole task per export (claim to the task's end: search indexing and calendars included), and
+the median task of the burst's first and last tenth (the archive grows during a burst: it must stay
+flat); at the end the database and blob-store size per million archived messages, search p95 over
+every custodian and the compliance dashboard's render time (`--final`).
 
 Run: `.venv/bin/python bench/bench_ministry.py [--custodians 30] [--months 3]` with $BENCH_PG
 (default postgres://postgres@127.0.0.1:5432/chatarchief_ministry; dropped and created). Not a test.
@@ -34,6 +37,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=3)
     parser.add_argument("--per-chat", type=float, default=120.0, help="messages per chat and month (log-normal)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--final", action="store_true", help="at the end: search p95 and dashboard time")
     args = parser.parse_args()
 
     import psycopg
@@ -92,6 +96,8 @@ def main() -> None:
             (d.finished_at - d.started_at).total_seconds() for d in done if d.finished_at and d.started_at
         )
         shown = sum(n for _, _, n in exports)
+        tasks = task_times(ids)
+        tenth = max(1, len(tasks) // 10)
         new = Message.objects.count() - before
         print(
             json.dumps(
@@ -106,6 +112,9 @@ def main() -> None:
                     "new_messages_per_s": round(new / burst),
                     "per_export_median_s": round(statistics.median(per_export), 3),
                     "per_export_p90_s": round(per_export[int(len(per_export) * 0.9)], 3),
+                    "task_median_s": round(statistics.median(tasks), 3),
+                    "task_first_tenth_median_s": round(statistics.median(tasks[:tenth]), 3),
+                    "task_last_tenth_median_s": round(statistics.median(tasks[-tenth:]), 3),
                     "statuses": {k: v for k, v in statuses.items() if v},
                 }
             )
@@ -127,6 +136,75 @@ def main() -> None:
             }
         )
     )
+    if args.final:
+        final_measures()
+
+
+def task_times(delivery_ids: list[int]) -> list[float]:
+    """Each delivery's whole task (claimed to finished: the load, then search indexing, calendars
+    and the audit event), in the order the tasks started."""
+    from django_tasks_db.models import DBTaskResult
+
+    wanted = set(delivery_ids)
+    rows = [
+        (r.started_at, (r.finished_at - r.started_at).total_seconds())
+        for r in DBTaskResult.objects.filter(task_path__endswith="ingest_delivery", status="SUCCESSFUL")
+        if r.started_at and r.finished_at and (r.args_kwargs.get("args") or [None])[0] in wanted
+    ]
+    return [seconds for _, seconds in sorted(rows)]
+
+
+def final_measures() -> None:
+    """Search over every custodian (p95 of each kind, first page of 50 and the total) and the
+    compliance dashboard as an admin who sees everyone (median of 5 renders after one warm-up)."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
+    from chatarchief.access.constants import Role
+    from chatarchief.access.services import grant
+    from chatarchief.archive.models import Custodian
+    from chatarchief.compliance import views
+    from chatarchief.search import services
+
+    everyone = list(Custodian.objects.all())
+    from django.db.models import Count
+
+    from chatarchief.search.models import SearchEntry
+
+    largest = SearchEntry.objects.values("conversation_id").annotate(n=Count("id")).order_by("-n", "conversation_id")
+    busiest = [row["conversation_id"] for row in largest[:3]]
+    kinds = {
+        "rare term (one chat's key)": [(f"functionaris-{n:05d}-p0", {}) for n in (1, 17, 123, 456, 789)],
+        "common term, sorted by time": [(w, {"sort": "time"}) for w in ("kamerbrief", "begroting", "debat")],
+        "common term in one conversation": [("overleg", {"conversation": c}) for c in busiest],
+        "phrase": [(f'"{p}"', {}) for p in ("kamerbrief nota", "graag akkoord", "minister planning")],
+    }
+    for label, cases in kinds.items():
+        for query, options in cases:
+            services.search(everyone, query, **options)  # warm-up
+        samples, totals = [], []
+        for _ in range(5):
+            for query, options in cases:
+                start = time.perf_counter()
+                result = services.search(everyone, query, **options)
+                samples.append((time.perf_counter() - start) * 1000)
+                totals.append(result.total)
+        samples.sort()
+        p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
+        print(json.dumps({"search": label, "p50_ms": round(statistics.median(samples), 1), "p95_ms": round(p95, 1),
+                          "totals": [min(totals), max(totals)], "n": len(samples)}))  # fmt: skip
+    admin = get_user_model().objects.create_user("bench-admin")
+    grant(admin, Role.ADMIN)
+    timings = []
+    for _ in range(6):
+        request = RequestFactory().get("/naleving/")
+        request.user = admin
+        request._messages = []  # type: ignore[attr-defined]
+        start = time.perf_counter()
+        response = views.compliance_dashboard(request)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    print(json.dumps({"dashboard_median_ms": round(statistics.median(timings[1:])), "custodians": len(everyone)}))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ sender and channel filters join the entries; the date range is an id (= time key
 GIN), so the narrow table keeps the pages few: 250 bytes a row instead of 380; a one-word total
 comes from `search_termcount` (per custodian, how many indexed messages hold each stem) instead,
 and a phrase, a relevance order or a conversation filter takes page and total from one pass.
+
+A phrase's index condition leaves out its words that are far more frequent than its rarest one
+(`narrowed`): GIN would decode the whole posting list of ``de`` or ``van`` (half a million entries
+on a million messages) to intersect it with a few thousand, while the positions are checked on every
+candidate row anyway. The full query stays as the check, so the hits are the same.
 """
 
 from __future__ import annotations
@@ -18,21 +23,31 @@ from collections.abc import Sequence
 from django.db import connection
 
 from chatarchief.core.search import And, Node, Not, Or, Phrase, Term, to_tsquery, to_tsvector
+from chatarchief.core.search.compile import tsquery_lexeme
 from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan, known_total
 
 ANALYZE_AFTER = 50_000  # rows indexed in one call after which the planner's statistics are refreshed
+# a phrase's word stays out of the GIN condition when more than COMMON_FACTOR times as many messages
+# hold it as hold the phrase's rarest word, and more than COMMON_FLOOR (a short posting list costs
+# nothing to decode)
+COMMON_FACTOR = 4
+COMMON_FLOOR = 20_000
 
 
 DOCUMENT_TABLE = "search_document"
 TERMCOUNT_TABLE = "search_termcount"
 
 
-def from_where(plan: Plan) -> tuple[str, list[object]]:
+def from_where(plan: Plan, index_query: str | None = None) -> tuple[str, list[object]]:
     """``FROM … WHERE …`` of a plan over the narrow table `d` (joining the entries `e` for the
-    sender and channel filters)."""
+    sender and channel filters). `index_query`: a tsquery every hit matches, for the GIN index; the
+    plan's own query is then checked row by row (``IS TRUE`` keeps the planner from the index)."""
     source = f"{DOCUMENT_TABLE} d"
     conditions = ["d.document @@ %s::tsquery", "d.custodian_id = ANY(%s)"]
-    params: list[object] = [to_tsquery(plan.tree), list(plan.custodian_ids)]
+    params: list[object] = [index_query or to_tsquery(plan.tree), list(plan.custodian_ids)]
+    if index_query:
+        conditions.append("(d.document @@ %s::tsquery) IS TRUE")
+        params.append(to_tsquery(plan.tree))
     if plan.conversation_id is not None:
         conditions.append("d.conversation_id = %s")
         params.append(plan.conversation_id)
@@ -100,8 +115,11 @@ class PostgresBackend:
             cursor.execute(f"VACUUM FULL ANALYZE {TERMCOUNT_TABLE}")
 
     def page(self, plan: Plan) -> tuple[int, list[int]]:
+        if has_phrase(plan.tree):
+            source, params = from_where(plan, narrowed(plan))
+            return self._one_pass(plan, source, params)
         source, params = from_where(plan)
-        if plan.sort == "relevance" or plan.conversation_id is not None or has_phrase(plan.tree):
+        if plan.sort == "relevance" or plan.conversation_id is not None:
             return self._one_pass(plan, source, params)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -140,6 +158,39 @@ class PostgresBackend:
             )
             total, keys = cursor.fetchone()
             return total, list(keys)
+
+
+def required_lexemes(node: Node) -> list[str]:
+    """The stems every hit of `node` holds: its words and phrases, or those of an AND (a NOT, OR or
+    prefix inside an AND adds none)."""
+    if isinstance(node, Term):
+        return [node.stem]
+    if isinstance(node, Phrase):
+        return list(node.stems)
+    if isinstance(node, And):
+        return [stem for item in node.items for stem in required_lexemes(item)]
+    return []
+
+
+def narrowed(plan: Plan) -> str | None:
+    """The GIN condition of a search with a phrase, without its words much commoner than its rarest
+    (`search_termcount`, over the plan's custodians); None when every word stays (the query itself
+    is the condition). Any AND of the required words is matched by every hit: the same hits."""
+    lexemes = sorted(set(required_lexemes(plan.tree)))
+    if len(lexemes) < 2:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT lexeme, sum(n) FROM {TERMCOUNT_TABLE} WHERE lexeme = ANY(%s) AND custodian_id = ANY(%s)"  # noqa: S608
+            " GROUP BY lexeme",
+            [lexemes, list(plan.custodian_ids)],
+        )
+        counts = dict.fromkeys(lexemes, 0) | {lexeme: int(n) for lexeme, n in cursor.fetchall()}
+    ceiling = max(COMMON_FACTOR * min(counts.values()), COMMON_FLOOR)
+    kept = [lexeme for lexeme in lexemes if counts[lexeme] <= ceiling]
+    if len(kept) == len(lexemes):
+        return None
+    return " & ".join(tsquery_lexeme(lexeme) for lexeme in kept)
 
 
 def counted_by_term(plan: Plan) -> bool:
