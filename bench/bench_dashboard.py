@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ["CHATARCHIEF_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-dashboard-data-")
 atexit.register(shutil.rmtree, os.environ["CHATARCHIEF_DATA_DIR"], True)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatarchief.web.settings")
@@ -33,16 +34,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import RequestFactory  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from chatarchief.access.constants import Role  # noqa: E402
-from chatarchief.access.services import grant  # noqa: E402
+from bench.dashboard_timing import dashboard_timings  # noqa: E402
 from chatarchief.archive.models import Custodian, Delivery, DeliveryStatus, Organisation  # noqa: E402
-from chatarchief.compliance import views  # noqa: E402
 from chatarchief.compliance.models import Agreement, CustodianScope, Finding  # noqa: E402
 
 TYPES = ["message_deleted", "message_edited", "view_once", "disappearing_enabled", "message_missing", "sms_used"]
@@ -126,19 +123,7 @@ def main() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics after the bulk load, as autovacuum would
-    admin = get_user_model().objects.create_user("bench-admin")
-    grant(admin, Role.ADMIN)  # no organisation: sees everyone
-    factory = RequestFactory()
-    timings = []
-    for _ in range(args.runs + 1):
-        request = factory.get("/naleving/")
-        request.user = admin
-        request._messages = []  # type: ignore[attr-defined]
-        start = time.perf_counter()
-        response = views.compliance_dashboard(request)
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    timings = timings[1:]  # the first run warms the caches (templates, translations)
+    timings = dashboard_timings(args.runs)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, {connection.vendor}"
     )

@@ -175,7 +175,7 @@ def required_lexemes(node: Node) -> list[str]:
 def narrowed(plan: Plan) -> str | None:
     """The GIN condition of a search with a phrase, without its words much commoner than its rarest
     (`search_termcount`, over the plan's custodians); None when every word stays (the query itself
-    is the condition). Any AND of the required words is matched by every hit: the same hits."""
+    is the condition). Every hit matches it (`_without`): the same hits."""
     lexemes = sorted(set(required_lexemes(plan.tree)))
     if len(lexemes) < 2:
         return None
@@ -187,10 +187,26 @@ def narrowed(plan: Plan) -> str | None:
         )
         counts = dict.fromkeys(lexemes, 0) | {lexeme: int(n) for lexeme, n in cursor.fetchall()}
     ceiling = max(COMMON_FACTOR * min(counts.values()), COMMON_FLOOR)
-    kept = [lexeme for lexeme in lexemes if counts[lexeme] <= ceiling]
-    if len(kept) == len(lexemes):
-        return None
-    return " & ".join(tsquery_lexeme(lexeme) for lexeme in kept)
+    common = {lexeme for lexeme in lexemes if counts[lexeme] > ceiling}
+    return _without(plan.tree, common) if common else None
+
+
+def _without(node: Node, common: set[str]) -> str | None:
+    """The tsquery of `node` with the `common` stems of its words and phrases left out (a phrase
+    becomes an AND of its other words); an OR, a NOT or a prefix stays as it is. Implied by `node`;
+    None when nothing is left (never at the top: the rarest word is not common)."""
+    if isinstance(node, Term):
+        return None if node.stem in common else tsquery_lexeme(node.stem)
+    if isinstance(node, Phrase):
+        kept = [tsquery_lexeme(stem) for stem in dict.fromkeys(node.stems) if stem not in common]
+        return "(" + " & ".join(kept) + ")" if kept else None
+    if isinstance(node, And):
+        parts = [
+            f"!{to_tsquery(item.item)}" if isinstance(item, Not) else _without(item, common) for item in node.items
+        ]
+        kept = [part for part in parts if part is not None]
+        return "(" + " & ".join(kept) + ")" if kept else None
+    return to_tsquery(node)
 
 
 def counted_by_term(plan: Plan) -> bool:
