@@ -1,6 +1,7 @@
 """`chatarchief worker`: runs the task queue (django-tasks-db's worker loop), and beside it the
-periodic jobs of settings.PERIODIC_TASKS (daily, at a local time) and the recovery of deliveries
-whose worker died (intake/queue.py `recover_stalled`).
+periodic jobs of settings.PERIODIC_TASKS (daily, at a local time), the recovery of deliveries
+whose worker died (intake/queue.py `recover_stalled`) and, on PostgreSQL, fresh planner statistics
+for the message and search tables once a tenth of their rows changed (`load.analyze_stale`).
 
 Any number of workers may run, on any number of machines: the task rows are claimed with row locks
 (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL), a periodic job is started once a day by whichever
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from chatarchief.archive.models import PeriodicRun
+from chatarchief.archive.services.load import analyze_stale
 from chatarchief.intake import queue
 from chatarchief.intake.pipeline import worker_name
 
@@ -53,6 +55,9 @@ def housekeeping() -> None:
     recovered = queue.recover_stalled()
     if recovered:
         logger.warning("recovered deliveries %s", recovered)
+    analysed = analyze_stale()
+    if analysed:
+        logger.info("planner statistics refreshed: %s", ", ".join(analysed))
     due_periodic()
 
 
