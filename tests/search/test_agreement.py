@@ -128,3 +128,34 @@ def test_phrases_agree_with_their_common_words_left_to_the_check(chat, monkeypat
     assert checked >= 120
     if connection.vendor == "postgresql":
         assert narrowed >= 40  # the path was taken, not only the plain one
+
+
+def test_a_conversation_checked_row_by_row_agrees(chat, monkeypatch):
+    """On PostgreSQL a conversation filter with a very common word reads the conversation's rows
+    instead of the word's posting list (backends/postgres.py CONVERSATION_SCAN_ABOVE); forced here
+    for every query, the hits are still the reference's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chatarchief.archive.models import Conversation
+    from chatarchief.search.backends import postgres
+
+    monkeypatch.setattr(postgres, "CONVERSATION_SCAN_ABOVE", -1)
+    corpus, texts, bodies = chat
+    conversation = Conversation.objects.get()
+    scanned = checked = 0
+    for query in queries(corpus, bodies, 40):
+        try:
+            tree = parse(query)
+        except QueryError:
+            continue
+        expected = {pk for pk, text in texts.items() if matches(tree, text or "")}
+        with CaptureQueriesContext(connection) as captured:
+            result = services.search(Custodian.objects.all(), tree, conversation=conversation.pk, limit=1000)
+        assert result.total == len(expected), query
+        assert {h.message_id for h in result.hits} == expected, query
+        scanned += any("WHERE (d.document @@" in q["sql"] for q in captured.captured_queries)
+        checked += 1
+    assert checked >= 30
+    if connection.vendor == "postgresql":
+        assert scanned >= 15
