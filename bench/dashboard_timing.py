@@ -15,7 +15,7 @@ def dashboard_timings(runs: int, username: str = "bench-admin") -> list[float]:
     from chatarchief.access.services import grant
     from chatarchief.compliance import views
 
-    admin = get_user_model().objects.create_user(username)
+    admin, _ = get_user_model().objects.get_or_create(username=username)
     grant(admin, Role.ADMIN)  # no organisation: sees everyone
     factory = RequestFactory()
     timings = []

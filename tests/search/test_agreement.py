@@ -89,12 +89,29 @@ def test_every_hit_shows_a_marked_word(chat):
             assert "<mark>" in hit.snippet, (query, hit.snippet)
 
 
+def _agrees(texts: dict[int, str], query: str, **options) -> list[str] | None:
+    """Search every custodian for `query` and hold the hits to the reference's; returns the SQL the
+    search ran (None for a query that does not parse)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    try:
+        tree = parse(query)
+    except QueryError:
+        return None
+    expected = {pk for pk, text in texts.items() if matches(tree, text or "")}
+    with CaptureQueriesContext(connection) as captured:
+        result = services.search(Custodian.objects.all(), tree, limit=1000, **options)
+    assert result.total == len(expected), query
+    assert {h.message_id for h in result.hits} == expected, query
+    return [q["sql"] for q in captured.captured_queries]
+
+
 def test_phrases_agree_with_their_common_words_left_to_the_check(chat, monkeypatch):
     """On PostgreSQL a phrase's words much commoner than its rarest stay out of the GIN condition
     (backends/postgres.py `narrowed`); forced here for every phrase (no floor, factor 1: only the
     rarest words are asked of the index), the hits are still the reference's."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from chatarchief.search.backends import postgres
 
@@ -114,16 +131,10 @@ def test_phrases_agree_with_their_common_words_left_to_the_check(chat, monkeypat
             f"{pair} -{other}",
         )
         for query in forms:
-            try:
-                tree = parse(query)
-            except QueryError:
+            sql = _agrees(texts, query)
+            if sql is None:
                 continue
-            expected = {pk for pk, text in texts.items() if matches(tree, text or "")}
-            with CaptureQueriesContext(connection) as captured:
-                result = services.search(Custodian.objects.all(), tree, limit=1000)
-            assert result.total == len(expected), query
-            assert {h.message_id for h in result.hits} == expected, query
-            narrowed += any(") IS TRUE" in q["sql"] for q in captured.captured_queries)
+            narrowed += any(") IS TRUE" in statement for statement in sql)
             checked += 1
     assert checked >= 120
     if connection.vendor == "postgresql":
@@ -135,7 +146,6 @@ def test_a_conversation_checked_row_by_row_agrees(chat, monkeypatch):
     instead of the word's posting list (backends/postgres.py CONVERSATION_SCAN_ABOVE); forced here
     for every query, the hits are still the reference's."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from chatarchief.archive.models import Conversation
     from chatarchief.search.backends import postgres
@@ -145,16 +155,10 @@ def test_a_conversation_checked_row_by_row_agrees(chat, monkeypatch):
     conversation = Conversation.objects.get()
     scanned = checked = 0
     for query in queries(corpus, bodies, 40):
-        try:
-            tree = parse(query)
-        except QueryError:
+        sql = _agrees(texts, query, conversation=conversation.pk)
+        if sql is None:
             continue
-        expected = {pk for pk, text in texts.items() if matches(tree, text or "")}
-        with CaptureQueriesContext(connection) as captured:
-            result = services.search(Custodian.objects.all(), tree, conversation=conversation.pk, limit=1000)
-        assert result.total == len(expected), query
-        assert {h.message_id for h in result.hits} == expected, query
-        scanned += any("WHERE (d.document @@" in q["sql"] for q in captured.captured_queries)
+        scanned += any("WHERE (d.document @@" in statement for statement in sql)
         checked += 1
     assert checked >= 30
     if connection.vendor == "postgresql":
