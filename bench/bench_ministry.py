@@ -168,7 +168,7 @@ def final_measures() -> None:
     largest = SearchEntry.objects.values("conversation_id").annotate(n=Count("id")).order_by("-n", "conversation_id")
     busiest = [row["conversation_id"] for row in largest[:3]]
     kinds = {
-        "rare term (one chat's key)": [(f"functionaris-{n:05d}-p0", {}) for n in (1, 17, 123, 456, 789)],
+        "a chat's key (a three-word phrase)": [(f"functionaris-{n:05d}-p0", {}) for n in (1, 17, 123, 456, 789)],
         "common term, sorted by time": [(w, {"sort": "time"}) for w in ("kamerbrief", "begroting", "debat")],
         "common term in one conversation": [("overleg", {"conversation": c}) for c in busiest],
         "phrase": [(f'"{p}"', {}) for p in ("kamerbrief nota", "graag akkoord", "minister planning")],
