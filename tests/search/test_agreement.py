@@ -63,18 +63,7 @@ def queries(corpus: Corpus, bodies: list[str], count: int = 60) -> list[str]:
 
 def test_backend_agrees_with_the_reference(chat):
     corpus, texts, bodies = chat
-    everyone = Custodian.objects.all()
-    checked = 0
-    for query in queries(corpus, bodies):
-        try:
-            tree = parse(query)
-        except QueryError:
-            continue
-        expected = {pk for pk, text in texts.items() if matches(tree, text or "")}
-        result = services.search(everyone, tree, limit=1000)
-        assert result.total == len(expected), query
-        assert {h.message_id for h in result.hits} == expected, query
-        checked += 1
+    checked, _ = _agreeing(texts, queries(corpus, bodies), "")
     assert checked >= 50
 
 
@@ -89,22 +78,26 @@ def test_every_hit_shows_a_marked_word(chat):
             assert "<mark>" in hit.snippet, (query, hit.snippet)
 
 
-def _agrees(texts: dict[int, str], query: str, **options) -> list[str] | None:
-    """Search every custodian for `query` and hold the hits to the reference's; returns the SQL the
-    search ran (None for a query that does not parse)."""
+def _agreeing(texts: dict[int, str], queries: list[str], marker: str, **options) -> tuple[int, int]:
+    """Search every custodian for each query and hold the hits to the reference's. Returns how
+    many queries were checked (those that parse) and how many of them ran SQL holding `marker`."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    try:
-        tree = parse(query)
-    except QueryError:
-        return None
-    expected = {pk for pk, text in texts.items() if matches(tree, text or "")}
-    with CaptureQueriesContext(connection) as captured:
-        result = services.search(Custodian.objects.all(), tree, limit=1000, **options)
-    assert result.total == len(expected), query
-    assert {h.message_id for h in result.hits} == expected, query
-    return [q["sql"] for q in captured.captured_queries]
+    checked = marked = 0
+    for query in queries:
+        try:
+            tree = parse(query)
+        except QueryError:
+            continue
+        expected = {pk for pk, text in texts.items() if matches(tree, text or "")}
+        with CaptureQueriesContext(connection) as captured:
+            result = services.search(Custodian.objects.all(), tree, limit=1000, **options)
+        assert result.total == len(expected), query
+        assert {h.message_id for h in result.hits} == expected, query
+        checked += 1
+        marked += any(marker in q["sql"] for q in captured.captured_queries)
+    return checked, marked
 
 
 def test_phrases_agree_with_their_common_words_left_to_the_check(chat, monkeypatch):
@@ -119,23 +112,18 @@ def test_phrases_agree_with_their_common_words_left_to_the_check(chat, monkeypat
     monkeypatch.setattr(postgres, "COMMON_FACTOR", 1)
     _, texts, bodies = chat
     rng = random.Random(17)
-    narrowed = checked = 0
+    phrases = []
     for _ in range(40):
         body = rng.choice(bodies).split()
         at = rng.randrange(max(1, len(body) - 3))
         pair, other = '"' + " ".join(body[at : at + 2]) + '"', rng.choice(bodies).split()[0]
-        forms = (
+        phrases += [
             '"' + " ".join(body[at : at + 3]) + '"',
             f"{pair} {body[-1]}",
             f"{pair} {other[:3]}*",
             f"{pair} -{other}",
-        )
-        for query in forms:
-            sql = _agrees(texts, query)
-            if sql is None:
-                continue
-            narrowed += any(") IS TRUE" in statement for statement in sql)
-            checked += 1
+        ]
+    checked, narrowed = _agreeing(texts, phrases, ") IS TRUE")
     assert checked >= 120
     if connection.vendor == "postgresql":
         assert narrowed >= 40  # the path was taken, not only the plain one
@@ -153,13 +141,9 @@ def test_a_conversation_checked_row_by_row_agrees(chat, monkeypatch):
     monkeypatch.setattr(postgres, "CONVERSATION_SCAN_ABOVE", -1)
     corpus, texts, bodies = chat
     conversation = Conversation.objects.get()
-    scanned = checked = 0
-    for query in queries(corpus, bodies, 40):
-        sql = _agrees(texts, query, conversation=conversation.pk)
-        if sql is None:
-            continue
-        scanned += any("WHERE (d.document @@" in statement for statement in sql)
-        checked += 1
+    checked, scanned = _agreeing(
+        texts, queries(corpus, bodies, 40), "WHERE (d.document @@", conversation=conversation.pk
+    )
     assert checked >= 30
     if connection.vendor == "postgresql":
         assert scanned >= 15

@@ -49,15 +49,18 @@ def from_where(plan: Plan, index_query: str | None = None, by_conversation: bool
     plan's own query is then checked row by row (``IS TRUE`` keeps the planner from the index).
     `by_conversation`: no GIN at all, every row of the plan's conversation checked."""
     source = f"{DOCUMENT_TABLE} d"
+    query = to_tsquery(plan.tree)
+    checked = "(d.document @@ %s::tsquery) IS TRUE"
+    conditions: list[str]
+    params: list[object]
     if by_conversation:
-        conditions = ["(d.document @@ %s::tsquery) IS TRUE", "d.custodian_id = ANY(%s)"]
-        params: list[object] = [to_tsquery(plan.tree), list(plan.custodian_ids)]
+        conditions, params = [checked], [query]
+    elif index_query:
+        conditions, params = ["d.document @@ %s::tsquery", checked], [index_query, query]
     else:
-        conditions = ["d.document @@ %s::tsquery", "d.custodian_id = ANY(%s)"]
-        params = [index_query or to_tsquery(plan.tree), list(plan.custodian_ids)]
-    if index_query and not by_conversation:
-        conditions.append("(d.document @@ %s::tsquery) IS TRUE")
-        params.append(to_tsquery(plan.tree))
+        conditions, params = ["d.document @@ %s::tsquery"], [query]
+    conditions.append("d.custodian_id = ANY(%s)")
+    params.append(list(plan.custodian_ids))
     if plan.conversation_id is not None:
         conditions.append("d.conversation_id = %s")
         params.append(plan.conversation_id)
@@ -125,15 +128,12 @@ class PostgresBackend:
             cursor.execute(f"VACUUM FULL ANALYZE {TERMCOUNT_TABLE}")
 
     def page(self, plan: Plan) -> tuple[int, list[int]]:
-        counts = word_counts(plan) if has_phrase(plan.tree) or plan.conversation_id is not None else {}
+        phrase = has_phrase(plan.tree)
+        counts = word_counts(plan) if phrase or plan.conversation_id is not None else {}
         if plan.conversation_id is not None and counts and min(counts.values()) > CONVERSATION_SCAN_ABOVE:
-            source, params = from_where(plan, by_conversation=True)
-            return self._one_pass(plan, source, params)
-        if has_phrase(plan.tree):
-            source, params = from_where(plan, narrowed(plan, counts))
-            return self._one_pass(plan, source, params)
-        source, params = from_where(plan)
-        if plan.sort == "relevance" or plan.conversation_id is not None:
+            return self._one_pass(plan, *from_where(plan, by_conversation=True))
+        source, params = from_where(plan, narrowed(plan, counts) if phrase else None)
+        if phrase or plan.sort == "relevance" or plan.conversation_id is not None:
             return self._one_pass(plan, source, params)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -193,12 +193,17 @@ def word_counts(plan: Plan) -> dict[str, int]:
     if not lexemes:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT lexeme, sum(n) FROM {TERMCOUNT_TABLE} WHERE lexeme = ANY(%s) AND custodian_id = ANY(%s)"  # noqa: S608
-            " GROUP BY lexeme",
-            [lexemes, list(plan.custodian_ids)],
-        )
-        return dict.fromkeys(lexemes, 0) | {lexeme: int(n) for lexeme, n in cursor.fetchall()}
+        return _counts(cursor, lexemes, plan.custodian_ids)
+
+
+def _counts(cursor, lexemes: list[str], custodian_ids: Sequence[int]) -> dict[str, int]:
+    """`search_termcount` summed over the custodians, for each of `lexemes` (nought when none)."""
+    cursor.execute(
+        f"SELECT lexeme, sum(n) FROM {TERMCOUNT_TABLE} WHERE lexeme = ANY(%s) AND custodian_id = ANY(%s)"  # noqa: S608
+        " GROUP BY lexeme",
+        [lexemes, list(custodian_ids)],
+    )
+    return dict.fromkeys(lexemes, 0) | {lexeme: int(n) for lexeme, n in cursor.fetchall()}
 
 
 def narrowed(plan: Plan, counts: dict[str, int]) -> str | None:
@@ -248,17 +253,12 @@ def _term_total(cursor, plan: Plan) -> int:
     """The custodians' counts of the word, less its hits in the excluded conversations (few: counted
     from the GIN index and the conversation index together)."""
     assert isinstance(plan.tree, Term)
-    custodians = list(plan.custodian_ids)
-    cursor.execute(
-        f"SELECT coalesce(sum(n), 0) FROM {TERMCOUNT_TABLE} WHERE lexeme = %s AND custodian_id = ANY(%s)",  # noqa: S608
-        [plan.tree.stem, custodians],
-    )
-    total = int(cursor.fetchone()[0])
+    total = _counts(cursor, [plan.tree.stem], plan.custodian_ids)[plan.tree.stem]
     if plan.excluded_conversation_ids and total:
         cursor.execute(
             f"SELECT count(*) FROM {DOCUMENT_TABLE} WHERE document @@ %s::tsquery"  # noqa: S608
             " AND conversation_id = ANY(%s) AND custodian_id = ANY(%s)",
-            [to_tsquery(plan.tree), list(plan.excluded_conversation_ids), custodians],
+            [to_tsquery(plan.tree), list(plan.excluded_conversation_ids), list(plan.custodian_ids)],
         )
         total -= int(cursor.fetchone()[0])
     return total
