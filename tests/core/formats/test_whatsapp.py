@@ -369,6 +369,41 @@ def test_the_android_attachment_shortcut_classifies_like_the_general_path():
     check()
 
 
+def test_a_body_the_hint_passes_over_is_plain_text():
+    """The scan classifies only bodies its hint points at (`scan._hinted`). It once pointed at every
+    "(" (`broad` below); the narrower hint must still point at every such body `classify` finds
+    special, or a special message would be stored as text."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from chatarchief.core.formats.whatsapp.content import EXACT, classify
+    from chatarchief.core.formats.whatsapp.scan import _hinted
+
+    pieces = [
+        "(", ")", " ", "\n", ".", ":", "<", ">", "\u200e", "https://", "maps.google.com/?q=52.1,4.3",
+        "foursquare.com/v/x", "IMG-1.jpg", "rapport.pdf", " • 3 pagina's", "document weggelaten",
+        "document omitted", "file attached", "bestand bijgevoegd", "(file attached)", "(bestand bijgevoegd)",
+        "attached: x.jpg", "bijgevoegd: x.jpg", "overleg", "de minister (BZK)", "ok", "image omitted",
+        "Dit bericht is verwijderd", "null",
+    ]  # fmt: skip
+    bodies = st.lists(st.sampled_from(pieces), min_size=1, max_size=6).map("".join)
+
+    broad = re.compile("[\u200e\u200f\u202a<(]|://")
+
+    @settings(max_examples=600)
+    @given(bodies)
+    def check(body):
+        if broad.search(body) and body not in EXACT and not _hinted(body):
+            assert classify(body, False) is None, body
+
+    check()
+    for body in ("(document weggelaten", "x (y) document omitted", "IMG-1.jpg (file attached)"):
+        assert classify(body, False) is not None and _hinted(body)
+    assert not _hinted("de minister (BZK) belt morgen") and _hinted("scan.pdf (file attached)")
+
+
 @SHARED_CORPUS
 def test_columns_read_like_a_list_of_messages():
     """The parser keeps plain messages as columns; read out, they are the same messages."""

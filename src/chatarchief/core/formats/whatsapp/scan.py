@@ -35,8 +35,21 @@ _SECONDS = r"\d{1,2}+[:.]\d{2}+[:.]\d{2}+(?:[ \u00a0\u202f]?+(?:[AaPp]\.?[ \u00a
 LEGACY = re.compile(rf"\n({_MARKS}(({_DATE}),?[ \u00a0]({_SECONDS})):[ \u00a0])")
 ANDROID = re.compile(rf"\n((({_SIMPLE_DATE}),? ({_TIME})) - )")
 IOS = re.compile(rf"\n(\u200e?\[(({_SIMPLE_DATE}),? ({_TIME}))\] )")
-_HINT = re.compile("[\u200e\u200f\u202a<(]|://")
+_HINT_MARKS = re.compile("[\u200e\u200f\u202a<]|://")
 _HINT_CHAR = re.compile("[\u200e\u200f\u202a<(:]")  # one character class: a much faster search
+# With none of the marks above, a body that holds "(" can be special only as an Android attachment
+# ("NAME (file attached)") or an omitted document ("... document weggelaten"): `content.classify`
+# has no other form without them. Plain texts with brackets are common; classifying each is not.
+_PAREN_WORDS = ("attached)", "bijgevoegd)", "omitted", "weggelaten")
+
+
+def _hinted(body: str) -> bool:
+    """Whether a body may be special (a superset: `content.classify` decides)."""
+    if _HINT_MARKS.search(body) is not None:
+        return True
+    return "(" in body and any(word in body for word in _PAREN_WORDS)
+
+
 NOBODY: tuple[None, None] = (None, None)  # a "sender" that turned out to be system text
 _PHONE = re.compile(r"^\+?[\d ()\-]{6,}$")
 _MAX_SENDER = 120
@@ -262,9 +275,9 @@ class Scanner:
             if not system[i]:
                 contents.append((table.materialise(first + i), exacts[i]))  # type: ignore[arg-type]
         for i in compress(range(count), map(_HINT_CHAR.search, bodies)):  # a cheap superset first
-            if not system[i] and exacts[i] is None and _HINT.search(bodies[i]):
+            if not system[i] and exacts[i] is None and _hinted(bodies[i]):
                 self._special(first + i, bodies[i])
-        if count and first == 0 and not system[0] and exacts[0] is None and not _HINT.search(bodies[0]):
+        if count and first == 0 and not system[0] and exacts[0] is None and not _hinted(bodies[0]):
             self._special(0, bodies[0])  # the file's first message may be an iOS system text
 
     def _scan(self, rows: Iterator[tuple[str, str, str, str, str]]) -> None:  # noqa: C901 - hot loop
@@ -313,7 +326,7 @@ class Scanner:
                 exact = exact_get(body)
                 if exact is not None:
                     contents.append((message, exact))
-                elif index == 0 or _HINT.search(body):
+                elif index == 0 or _hinted(body):
                     self._special(index, body)
             index += 1
         self.line = line
