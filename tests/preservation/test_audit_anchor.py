@@ -69,6 +69,24 @@ def test_every_committed_transaction_is_anchored_once_signed_and_chained(django_
     assert report.intact and report.events == 5 and report.anchors == 3
 
 
+def test_an_anchor_counts_on_from_the_line_before_not_the_whole_table(django_capture_on_commit_callbacks):
+    """Every audited request anchors; a COUNT(*) of the whole audit table each time would grow with
+    the trail. The count goes on from the newest line when its event is still there, unchanged."""
+    from django.test.utils import CaptureQueriesContext
+
+    _events(3, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries:
+        _events(2, django_capture_on_commit_callbacks)
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("WHERE" in sql.upper() for sql in counts), counts
+    lines = [json.loads(line) for line in anchor.log_path().read_text().splitlines()]
+    assert [line["count"] for line in lines] == [1, 2, 3, 4, 5] == [*range(1, AuditEvent.objects.count() + 1)]
+    # a newest line whose event is not in this database (another database's log): everything counted
+    anchor.append(99, 10**9, "f" * 64)
+    _events(1, django_capture_on_commit_callbacks)
+    assert json.loads(anchor.log_path().read_text().splitlines()[-1])["count"] == 6 == AuditEvent.objects.count()
+
+
 def test_an_edited_row_is_named(django_capture_on_commit_callbacks, capsys):
     events = _events(4, django_capture_on_commit_callbacks)
     triggers.remove(connection)

@@ -86,6 +86,21 @@ def head() -> tuple[int, int, str]:
     return (count, last[0], last[1]) if last else (0, 0, GENESIS)
 
 
+def head_after(former: dict[str, Any] | None) -> tuple[int, int, str]:
+    """`head`, counted on from the anchor line before: when the event it names is still there with
+    its hash, the count is that line's plus the events after it (a range of the primary key), not
+    a count of the whole table, which grows with every audited request. Audit writers hold one
+    lock until their commit (`record._record`), so ids grow in commit order: no event can appear
+    below an anchored id later. Anything else (no line before, its event gone or changed) counts all."""
+    if not former or not isinstance(former.get("last_id"), int) or not isinstance(former.get("count"), int):
+        return head()
+    last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+    if last is None or not AuditEvent.objects.filter(pk=former["last_id"], hash=former.get("hash")).exists():
+        return head()
+    after = AuditEvent.objects.filter(pk__gt=former["last_id"], pk__lte=last[0]).count()
+    return former["count"] + after, last[0], last[1]
+
+
 def _last_line(handle: Any) -> bytes:
     handle.seek(0, os.SEEK_END)
     size = handle.tell()
@@ -102,8 +117,9 @@ def _last_line(handle: Any) -> bytes:
     return b""
 
 
-def append(count: int, last_id: int, last_hash: str) -> dict[str, Any] | None:
-    """Append one signed line for this head; None when the newest line already says the same."""
+def append(count: int | None = None, last_id: int = 0, last_hash: str = GENESIS) -> dict[str, Any] | None:
+    """Append one signed line for this head (None: the current head, counted on from the newest
+    line, `head_after`); None when the newest line already says the same."""
     path = log_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = _private_key()
@@ -113,8 +129,10 @@ def append(count: int, last_id: int, last_hash: str) -> dict[str, Any] | None:
         try:
             previous = _last_line(handle)
             seq, prev = 0, GENESIS
-            if previous:
-                former = json.loads(previous)
+            former = json.loads(previous) if previous else None
+            if count is None:
+                count, last_id, last_hash = head_after(former)
+            if former is not None:
                 if former["count"] == count and former["hash"] == last_hash:
                     return None
                 seq, prev = former["seq"] + 1, hashlib.sha256(previous).hexdigest()
@@ -138,7 +156,7 @@ def append(count: int, last_id: int, last_hash: str) -> dict[str, Any] | None:
 
 def anchor_now() -> dict[str, Any] | None:
     """Anchor the chain's current head (`chatarchief audit anchor`, and after every commit)."""
-    return append(*head())
+    return append()
 
 
 class _Pending:
