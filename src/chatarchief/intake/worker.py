@@ -1,7 +1,8 @@
 """`chatarchief worker`: runs the task queue (django-tasks-db's worker loop), and beside it the
 periodic jobs of settings.PERIODIC_TASKS (daily, at a local time), the recovery of deliveries
 whose worker died (intake/queue.py `recover_stalled`) and, on PostgreSQL, fresh planner statistics
-for the message and search tables once a tenth of their rows changed (`load.analyze_stale`).
+for the message and search tables once a tenth of their rows changed (`load.analyze_stale`), and
+the culling of the calendars' table cache (`archive.services.table_cache`).
 
 Any number of workers may run, on any number of machines: the task rows are claimed with row locks
 (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL), a periodic job is started once a day by whichever
@@ -17,6 +18,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import IntegrityError, OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -58,6 +60,9 @@ def housekeeping() -> None:
     analysed = analyze_stale()
     if analysed:
         logger.info("planner statistics refreshed: %s", ", ".join(analysed))
+    store = caches["calendars"]
+    if hasattr(store, "cull"):  # the table store (archive.services.table_cache); Redis expires by itself
+        store.cull()
     due_periodic()
 
 

@@ -276,7 +276,7 @@ CACHES = {
     "calendars": {**_REDIS, "TIMEOUT": 30 * 86400}
     if _CACHE_URL.startswith(("redis://", "rediss://"))
     else {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "chatarchief.archive.services.table_cache.TableCache",  # Django's, without a COUNT per write
         "LOCATION": "chatarchief_calendar_cache",
         "TIMEOUT": 30 * 86400,
         "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 10},
