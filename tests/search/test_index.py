@@ -69,6 +69,19 @@ def test_syncing_again_changes_nothing(world):
     assert SearchEntry.objects.count() == count == fulltext_rows()
 
 
+def test_an_entry_filed_under_another_conversation_is_replaced_not_doubled(world):
+    """The sync reads a conversation's entries by their conversation; an entry whose conversation is
+    not its message's is found by the message id and indexed anew (one entry a message)."""
+    message = Message.objects.filter(conversation=world.crisisteam).order_by("pk").first()
+    other = Message.objects.exclude(conversation=world.crisisteam).first().conversation_id
+    SearchEntry.objects.filter(message_id=message.pk).update(conversation_id=other)
+    assert services.index_conversation(world.crisisteam.pk) == 1
+    entry = SearchEntry.objects.get(message_id=message.pk)
+    assert entry.conversation_id == world.crisisteam.pk
+    assert SearchEntry.objects.count() == Message.objects.count() == fulltext_rows()
+    assert services.index_conversation(world.crisisteam.pk) == 0
+
+
 def test_an_edited_message_is_indexed_anew(world, tmp_path, settings):
     settings.CHATARCHIEF_SEARCH_INDEX_AT_INGEST = False  # this test indexes by hand
     specs = list(w.CRISISTEAM)
