@@ -68,3 +68,28 @@ def test_a_later_delivery_replaces_the_conversations_calendar_in_the_store(tmp_p
     )
     new_key = store.get(pointer)
     assert new_key != old_key and store.get(new_key)[1] == 9 and store.get(old_key) is None
+
+
+def test_the_ingest_stores_the_conversations_count_from_its_calendar(tmp_path: Path) -> None:
+    """The custodian page's message counts come from the calendars the ingest built (their totals),
+    not from a second count of the conversation's messages; they are the counts all the same."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chatarchief.archive.models import Delivery, Message
+
+    custodian = registry.add_custodian("kal3", name="Functionaris Kal", actor="test", organisation="KAL")
+    at = dt.datetime(2026, 2, 2, 9, 0)
+    specs = [Spec("Anna", at + dt.timedelta(days=d % 3, minutes=d), f"bericht {d}") for d in range(7)]
+    outcome = ingest(write_export(tmp_path / "WhatsApp-chat met Anna.txt", specs), custodian, actor="t")
+    conversation = Conversation.objects.get(custodian=custodian)
+    actual = Message.objects.filter(conversation=conversation).count()
+    caches["calendars"].clear()
+    timeline._recent.clear()
+    with CaptureQueriesContext(connection) as queries:
+        timeline.warm_delivery(Delivery.objects.get(pk=outcome.delivery.pk).pk)
+    assert not any('COUNT("archive_message"' in q["sql"] for q in queries.captured_queries)
+    with CaptureQueriesContext(connection) as queries:
+        assert timeline.message_counts({conversation.pk: conversation.created_at}) == {conversation.pk: actual}
+    assert not any('COUNT("archive_message"' in q["sql"] for q in queries.captured_queries)  # stored

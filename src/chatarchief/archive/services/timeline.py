@@ -230,9 +230,10 @@ def position(conversation: Conversation, cal: Calendar, message: Message) -> int
     return day.before + within
 
 
-def message_counts(conversations: dict[int, dt.datetime | None]) -> dict[int, int]:
+def message_counts(conversations: dict[int, dt.datetime | None], known: dict[int, int] | None = None) -> dict[int, int]:
     """The number of messages of each conversation ({id: created_at}), counted once per change
-    (cached like the calendar)."""
+    (cached like the calendar). `known`: counts the caller has as of now (a calendar's total), stored
+    instead of counted."""
     if not conversations:
         return {}
     conversation_ids = list(conversations)
@@ -251,12 +252,15 @@ def message_counts(conversations: dict[int, dt.datetime | None]) -> dict[int, in
     counts = {cid: cached[key] for cid, key in keys.items() if key in cached}
     missing = [cid for cid in conversation_ids if cid not in counts]
     if missing:
-        fresh = dict(
-            Message.objects.filter(conversation_id__in=missing)
-            .values("conversation_id")
-            .annotate(n=Count("id"))
-            .values_list("conversation_id", "n")
-        )
+        fresh = {cid: known[cid] for cid in missing if known and cid in known}
+        uncounted = [cid for cid in missing if cid not in fresh]
+        if uncounted:
+            fresh |= dict(
+                Message.objects.filter(conversation_id__in=uncounted)
+                .values("conversation_id")
+                .annotate(n=Count("id"))
+                .values_list("conversation_id", "n")
+            )
         for cid in missing:
             counts[cid] = fresh.get(cid, 0)
         _store().set_many({keys[cid]: counts[cid] for cid in missing}, COUNT_SECONDS)
@@ -270,7 +274,6 @@ def warm_delivery(delivery_id: int) -> int:
     conversations = list(
         Conversation.objects.filter(coverage__delivery_id=delivery_id).select_related("custodian").distinct()
     )
-    for conversation in conversations:
-        calendar(conversation, conversation.custodian.zone)
-    message_counts({c.pk: c.created_at for c in conversations})  # the custodian page's counts, too
+    totals = {c.pk: calendar(c, c.custodian.zone).total for c in conversations}
+    message_counts({c.pk: c.created_at for c in conversations}, totals)  # the custodian page's, from the calendars
     return len(conversations)
