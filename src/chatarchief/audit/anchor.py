@@ -81,24 +81,29 @@ def canonical(entry: dict[str, Any]) -> bytes:
 
 def head() -> tuple[int, int, str]:
     """(event count, id of the last event, its hash); (0, 0, GENESIS) for an empty log."""
-    count = AuditEvent.objects.count()
-    last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
-    return (count, last[0], last[1]) if last else (0, 0, GENESIS)
+    return head_after(None)
 
 
 def head_after(former: dict[str, Any] | None) -> tuple[int, int, str]:
-    """`head`, counted on from the anchor line before: when the event it names is still there with
-    its hash, the count is that line's plus the events after it (a range of the primary key), not
-    a count of the whole table, which grows with every audited request. Audit writers hold one
-    lock until their commit (`record._record`), so ids grow in commit order: no event can appear
+    """`head`, counted on from the anchor line before (`former`): when the event it names is still
+    there with its hash, the count is that line's plus the events after it (a range of the primary
+    key), not a count of the whole table, which grows with every audited request. Audit writers hold
+    one lock until their commit (`record._record`), so ids grow in commit order: no event can appear
     below an anchored id later. Anything else (no line before, its event gone or changed) counts all."""
-    if not former or not isinstance(former.get("last_id"), int) or not isinstance(former.get("count"), int):
-        return head()
     last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
-    if last is None or not AuditEvent.objects.filter(pk=former["last_id"], hash=former.get("hash")).exists():
-        return head()
-    after = AuditEvent.objects.filter(pk__gt=former["last_id"], pk__lte=last[0]).count()
-    return former["count"] + after, last[0], last[1]
+    if last is None:
+        return 0, 0, GENESIS
+    former = former or {}
+    anchored, counted = former.get("last_id"), former.get("count")
+    if (
+        isinstance(anchored, int)
+        and isinstance(counted, int)
+        and AuditEvent.objects.filter(pk=anchored, hash=former.get("hash")).exists()
+    ):
+        count = counted + AuditEvent.objects.filter(pk__gt=anchored, pk__lte=last[0]).count()
+    else:
+        count = AuditEvent.objects.count()
+    return count, last[0], last[1]
 
 
 def _last_line(handle: Any) -> bytes:

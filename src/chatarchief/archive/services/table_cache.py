@@ -30,14 +30,18 @@ CULL_EVERY = 1000  # writes of one process between two culls
 class TableCache(DatabaseCache):
     _writes = 0
 
+    def _written(self) -> tuple[Any, str]:
+        """The connection the cache writes through, and its table's quoted name."""
+        connection = connections[router.db_for_write(self.cache_model_class)]
+        return connection, connection.ops.quote_name(self._table)
+
     def _base_set(self, mode: str, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT) -> bool:
         if mode != "set":  # add and touch: rare here, Django's own path
             return bool(super()._base_set(mode, key, value, timeout))
         timeout = self.get_backend_timeout(timeout)
         zone = dt.UTC if settings.USE_TZ else None
         expires = dt.datetime.max if timeout is None else dt.datetime.fromtimestamp(timeout, tz=zone)
-        connection = connections[router.db_for_write(self.cache_model_class)]
-        table = connection.ops.quote_name(self._table)
+        connection, table = self._written()
         encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
         with connection.cursor() as cursor:
             cursor.execute(
@@ -53,8 +57,7 @@ class TableCache(DatabaseCache):
     def cull(self) -> int:
         """Remove the expired rows, then, beyond MAX_ENTRIES, those that expire first. Returns how
         many rows went."""
-        connection = connections[router.db_for_write(self.cache_model_class)]
-        table = connection.ops.quote_name(self._table)
+        connection, table = self._written()
         now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608
