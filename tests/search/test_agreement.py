@@ -147,3 +147,29 @@ def test_a_conversation_checked_row_by_row_agrees(chat, monkeypatch):
     assert checked >= 30
     if connection.vendor == "postgresql":
         assert scanned >= 15
+
+
+def test_phrases_with_an_article_agree_through_their_pairs(chat):
+    """On PostgreSQL a phrase holding an article asks GIN for the article and its next word as one
+    pair lexeme (``^de begrot``, core.search.compile.pairs) instead of the two words: the hits are
+    still the reference's, for phrases cut from the chat and for the same words out of order or apart
+    (which the pair must not find)."""
+    from django.db import connection
+
+    _, texts, bodies = chat
+    rng = random.Random(23)
+    phrases = []
+    for body in bodies:
+        words = body.split()
+        for at, word in enumerate(words[:-1]):
+            if word.lower() in {"de", "het", "een"} and len(phrases) < 120:
+                following = words[at + 1]
+                phrases += [f'"{word} {following}"', f'"{following} {word}"']
+                if at + 2 < len(words):
+                    phrases.append(f'"{word} {following} {words[at + 2]}"')
+                    phrases.append(f'"{word} {words[at + 2]}"')  # the article with a word further on
+    rng.shuffle(phrases)
+    checked, paired = _agreeing(texts, phrases, "'^")
+    assert checked >= 100
+    if connection.vendor == "postgresql":
+        assert paired >= 50  # the pairs were asked for, not only the words

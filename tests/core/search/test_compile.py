@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chatarchief.core.search import And, Phrase, Prefix, Term, parse, to_fts5, to_tsquery, to_tsvector
-from chatarchief.core.search.compile import fts5_string, tsquery_lexeme
+from chatarchief.core.search.compile import PAIR_LEADS, fts5_string, pairs, tsquery_lexeme
 
 
 def test_terms_phrases_and_prefixes():
@@ -36,4 +36,17 @@ def test_user_words_cannot_inject_syntax():
 
 
 def test_tsvector_positions_and_marked_variants():
-    assert to_tsvector(("de", "vergader", "de"), ("vergaderingen",)) == "'de':1,3 'vergader':2 '~vergaderingen'"
+    assert to_tsvector(("de", "vergader", "de"), ("vergaderingen",)) == (
+        "'de':1,3 'vergader':2 '~vergaderingen' '^de vergader'"
+    )
+
+
+def test_article_pairs_follow_the_stems():
+    """An article and the stem right after it, once each, in order; not for other words, not for an
+    article at the end."""
+    assert pairs(("de", "minist", "van", "financien", "en", "de", "minist", "het")) == ["^de minist"]
+    assert pairs(("een", "het", "kabinet", "de")) == ["^een het", "^het kabinet"]
+    assert pairs(("minist", "van", "financien")) == []
+    assert pairs(()) == [] and pairs(("de",)) == []
+    assert PAIR_LEADS == {"de", "het", "een"}
+    assert "'^het kabinet'" in to_tsvector(("het", "kabinet"), ())

@@ -12,7 +12,10 @@ and a phrase, a relevance order or a conversation filter takes page and total fr
 A phrase's index condition leaves out its words that are far more frequent than its rarest one
 (`narrowed`): GIN would decode the whole posting list of ``de`` or ``van`` (half a million entries
 on a million messages) to intersect it with a few thousand, while the positions are checked on every
-candidate row anyway. The full query stays as the check, so the hits are the same.
+candidate row anyway. An article and the word after it are asked for as one pair lexeme
+(``^de begrot``, `core.search.compile.pairs`), which both words' postings would only approximate:
+"de minister" reads its 1,628 hits instead of the 16,185 messages holding *minister*. The full
+query stays as the check, so the hits are the same.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Sequence
 from django.db import connection
 
 from chatarchief.core.search import And, Node, Not, Or, Phrase, Term, to_tsquery, to_tsvector
-from chatarchief.core.search.compile import tsquery_lexeme
+from chatarchief.core.search.compile import PAIR_MARK, VARIANT_MARK, pairs, tsquery_lexeme
 from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan, known_total
 
 ANALYZE_AFTER = 50_000  # rows indexed in one call after which the planner's statistics are refreshed
@@ -207,24 +210,34 @@ def _counts(cursor, lexemes: list[str], custodian_ids: Sequence[int]) -> dict[st
 
 
 def narrowed(plan: Plan, counts: dict[str, int]) -> str | None:
-    """The GIN condition of a search with a phrase, without its words much commoner than its rarest
-    (`counts`: `word_counts`); None when every word stays (the query itself is the condition).
-    Every hit matches it (`_without`): the same hits."""
-    if len(counts) < 2:
-        return None
-    ceiling = max(COMMON_FACTOR * min(counts.values()), COMMON_FLOOR)
-    common = {lexeme for lexeme, n in counts.items() if n > ceiling}
-    return _without(plan.tree, common) if common else None
+    """The GIN condition of a search with a phrase: its article pairs instead of their words, and
+    without its words much commoner than its rarest (`counts`: `word_counts`); None when neither
+    applies (the query itself is the condition). Every hit matches it (`_without`): the same hits."""
+    common: set[str] = set()
+    if len(counts) >= 2:
+        ceiling = max(COMMON_FACTOR * min(counts.values()), COMMON_FLOOR)
+        common = {lexeme for lexeme, n in counts.items() if n > ceiling}
+    return _without(plan.tree, common) if common or _has_pairs(plan.tree) else None
+
+
+def _has_pairs(node: Node) -> bool:
+    if isinstance(node, Phrase):
+        return bool(pairs(node.stems))
+    return isinstance(node, And) and any(_has_pairs(item) for item in node.items)
 
 
 def _without(node: Node, common: set[str]) -> str | None:
-    """The tsquery of `node` with the `common` stems of its words and phrases left out (a phrase
-    becomes an AND of its other words); an OR, a NOT or a prefix stays as it is. Implied by `node`;
-    None when nothing is left (never at the top: the rarest word is not common)."""
+    """The tsquery of `node` with the `common` stems of its words and phrases left out, and a
+    phrase's article pairs asked for instead of the words they hold (a phrase becomes an AND of its
+    pairs and other words); an OR, a NOT or a prefix stays as it is. Implied by `node`; None when
+    nothing is left (never at the top: the rarest word is not common, and a pair is never left out)."""
     if isinstance(node, Term):
         return None if node.stem in common else tsquery_lexeme(node.stem)
     if isinstance(node, Phrase):
-        kept = [tsquery_lexeme(stem) for stem in dict.fromkeys(node.stems) if stem not in common]
+        paired = pairs(node.stems)
+        covered = {word for pair in paired for word in pair[len(PAIR_MARK) :].split(" ")}
+        kept = [tsquery_lexeme(pair) for pair in paired]
+        kept += [tsquery_lexeme(stem) for stem in dict.fromkeys(node.stems) if stem not in common | covered]
         return "(" + " & ".join(kept) + ")" if kept else None
     if isinstance(node, And):
         parts = [
@@ -308,9 +321,9 @@ def _uncount(cursor, keys: list[int]) -> None:
     cursor.execute("TRUNCATE search_termcount_gone")
     cursor.execute(
         "INSERT INTO search_termcount_gone SELECT u.lexeme, d.custodian_id, count(*)"  # noqa: S608
-        f" FROM {DOCUMENT_TABLE} d, unnest(d.document) AS u WHERE d.id = ANY(%s) AND left(u.lexeme, 1) <> '~'"
+        f" FROM {DOCUMENT_TABLE} d, unnest(d.document) AS u WHERE d.id = ANY(%s) AND left(u.lexeme, 1) <> ALL(%s)"
         " GROUP BY u.lexeme, d.custodian_id",
-        [keys],
+        [keys, [VARIANT_MARK, PAIR_MARK]],  # marked lexemes are not counted
     )
     match = "t.lexeme = g.lexeme AND t.custodian_id = g.custodian_id"
     # rows locked in the order the indexer's upsert takes them: a removal and an indexing run of the

@@ -6,10 +6,10 @@ are counted here. SQLite needs none: FTS5 counts from its own index."""
 
 from django.db import migrations
 
-# every stem (not the `~` variants) of the indexed documents, counted per custodian
+# every stem (not the marked `~` variants and `^` article pairs) of the indexed documents, counted per custodian
 COUNTS = (
     "SELECT u.lexeme, d.custodian_id, count(*) FROM search_document d, unnest(d.document) AS u"
-    " WHERE left(u.lexeme, 1) <> '~' GROUP BY u.lexeme, d.custodian_id"
+    " WHERE left(u.lexeme, 1) NOT IN ('~', '^') GROUP BY u.lexeme, d.custodian_id"
 )
 CREATE = (
     "CREATE TABLE search_termcount (lexeme text NOT NULL, custodian_id bigint NOT NULL,"
