@@ -209,3 +209,51 @@ def test_query_syntax_of_the_engines_is_only_text(world, hostile):
     result = services.search(Custodian.objects.filter(slug__in=BZK), hostile, limit=100)
     assert "GEHEIM-C coördinatie van de begroting bij Financiën" not in bodies(result)
     assert result.total == len(result.hits)
+
+
+@pytest.mark.parametrize("query", ["minister", '"de minister"', "minister -akkoord"])
+def test_postgresql_searches_without_parallel_workers_and_leaves_the_setting(world, query):
+    """On PostgreSQL a search's statements run with parallel query off (backends/postgres.py SERIAL:
+    at 11 M messages two parallel workers made a search 1.5-3 times slower), for that search only:
+    the connection's own setting is back afterwards. SQLite has no such setting."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's parallel query; runs in the PostgreSQL suite")
+    from chatarchief.search.backends.postgres import SERIAL
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 3")
+    with CaptureQueriesContext(connection) as captured:
+        result = services.search(Custodian.objects.all(), query)
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert result.total > 0
+    assert SERIAL in statements
+    searching = [i for i, sql in enumerate(statements) if "search_document" in sql]
+    assert searching and statements.index(SERIAL) < min(searching)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "3"
+
+
+def test_postgresql_leaves_parallel_workers_to_a_search_over_a_huge_posting_list(world, monkeypatch):
+    """A phrase whose rarest word more than PARALLEL_ABOVE messages hold keeps the planner's parallel
+    workers (they pay off there); forced here with the threshold at nought, with the same hits."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's parallel query; runs in the PostgreSQL suite")
+    from chatarchief.search.backends import postgres
+
+    everyone = Custodian.objects.all()
+    serial = services.search(everyone, '"de minister"')
+    monkeypatch.setattr(postgres, "PARALLEL_ABOVE", 0)
+    with CaptureQueriesContext(connection) as captured:
+        parallel = services.search(everyone, '"de minister"')
+        within = services.search(everyone, "minister", conversation=serial.hits[0].conversation_id)
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert statements.count(postgres.SERIAL) == 1  # the conversation search only
+    assert [h.message_id for h in parallel.hits] == [h.message_id for h in serial.hits] and parallel.total
+    assert within.total > 0

@@ -1,7 +1,8 @@
 """`chatarchief worker`: runs the task queue (django-tasks-db's worker loop), and beside it the
 periodic jobs of settings.PERIODIC_TASKS (daily, at a local time), the recovery of deliveries
 whose worker died (intake/queue.py `recover_stalled`) and, on PostgreSQL, fresh planner statistics
-for the message and search tables once a tenth of their rows changed (`load.analyze_stale`), and
+for the message and search tables once a tenth of their rows changed (`load.analyze_stale`), a
+VACUUM of the word counts once their dead row versions pile up (`load.vacuum_stale`), and
 the culling of the calendars' table cache (`archive.services.table_cache`).
 
 Any number of workers may run, on any number of machines: the task rows are claimed with row locks
@@ -24,7 +25,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from chatarchief.archive.models import PeriodicRun
-from chatarchief.archive.services.load import analyze_stale
+from chatarchief.archive.services.load import analyze_stale, vacuum_stale
 from chatarchief.intake import queue
 from chatarchief.intake.pipeline import worker_name
 
@@ -60,6 +61,9 @@ def housekeeping() -> None:
     analysed = analyze_stale()
     if analysed:
         logger.info("planner statistics refreshed: %s", ", ".join(analysed))
+    vacuumed = vacuum_stale()
+    if vacuumed:
+        logger.info("dead row versions vacuumed: %s", ", ".join(vacuumed))
     store = caches["calendars"]
     if hasattr(store, "cull"):  # the table store (archive.services.table_cache); Redis expires by itself
         store.cull()
