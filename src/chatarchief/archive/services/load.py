@@ -438,15 +438,21 @@ def analyze_stale(min_rows: int = STALE_MIN_ROWS, fraction: float = STALE_FRACTI
     loads, `refresh_statistics`)."""
     if connection.vendor != "postgresql":
         return []
+    return _maintain("ANALYZE", "n_mod_since_analyze", STATISTICS_TABLES, min_rows, fraction)
+
+
+def _maintain(command: str, counter: str, tables: Sequence[str], min_rows: int, fraction: float) -> list[str]:
+    """Run `command` on each of `tables` whose `counter` in `pg_stat_user_tables` is at least
+    `min_rows` and more than `fraction` of its live rows; the tables, in name order."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname, n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables"
+            f"SELECT relname, {counter}, n_live_tup FROM pg_stat_user_tables"  # noqa: S608  (a fixed column name)
             " WHERE schemaname = current_schema() AND relname = ANY(%s) ORDER BY relname",
-            [list(STATISTICS_TABLES)],
+            [list(tables)],
         )
-        stale = [name for name, changed, live in cursor.fetchall() if changed >= min_rows and changed > fraction * live]
+        stale = [name for name, count, live in cursor.fetchall() if count >= min_rows and count > fraction * live]
         for name in stale:
-            cursor.execute(f'ANALYZE "{name}"')
+            cursor.execute(f'{command} "{name}"')
     return stale
 
 
@@ -465,16 +471,7 @@ def vacuum_stale(min_rows: int = STALE_MIN_ROWS, fraction: float = DEAD_FRACTION
     Returns the tables vacuumed. Not inside a transaction (VACUUM cannot run in one): then none."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relname, n_dead_tup, n_live_tup FROM pg_stat_user_tables"
-            " WHERE schemaname = current_schema() AND relname = ANY(%s) ORDER BY relname",
-            [list(VACUUM_TABLES)],
-        )
-        stale = [name for name, dead, live in cursor.fetchall() if dead >= min_rows and dead > fraction * live]
-        for name in stale:
-            cursor.execute(f'VACUUM (ANALYZE) "{name}"')
-    return stale
+    return _maintain("VACUUM (ANALYZE)", "n_dead_tup", VACUUM_TABLES, min_rows, fraction)
 
 
 def _coverage(
