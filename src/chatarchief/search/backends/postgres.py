@@ -20,10 +20,11 @@ query stays as the check, so the hits are the same.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection
 
 from chatarchief.core.search import And, Node, Not, Or, Phrase, Term, to_tsquery, to_tsvector
 from chatarchief.core.search.compile import PAIR_MARK, VARIANT_MARK, pairs, tsquery_lexeme
@@ -42,10 +43,14 @@ COMMON_FLOOR = 20_000
 CONVERSATION_SCAN_ABOVE = 250_000
 
 
-# for the statements of one search (`page` sets the former value back afterwards)
+# for the statements of one search: the former value read and the setting turned off in one round
+# trip (the subquery is evaluated first: OFFSET 0 keeps it apart), put back by `page` afterwards
 PARALLEL = "max_parallel_workers_per_gather"
+SERIAL = (
+    "SELECT s.former FROM (SELECT current_setting(%s) AS former OFFSET 0) s,"
+    " LATERAL (SELECT set_config(%s, '0', false)) t"
+)
 PARALLEL_ABOVE = 1_000_000  # messages holding the rarest required word, beyond which it stays on
-SERIAL = f"SET LOCAL {PARALLEL} = 0"
 
 DOCUMENT_TABLE = "search_document"
 TERMCOUNT_TABLE = "search_termcount"
@@ -145,15 +150,16 @@ class PostgresBackend:
         phrase = has_phrase(plan.tree)
         counts = word_counts(plan) if phrase or plan.conversation_id is not None else {}
         huge = plan.conversation_id is None and bool(counts) and min(counts.values()) > PARALLEL_ABOVE
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting(%s)", [PARALLEL])
+        if huge:
+            return self._page(plan, phrase, counts)
+        with connection.cursor() as cursor:
+            cursor.execute(SERIAL, [PARALLEL, PARALLEL])  # one round trip: the former value, and off
             former = cursor.fetchone()[0]
-            if not huge:
-                cursor.execute(SERIAL)
             try:
                 return self._page(plan, phrase, counts)
-            finally:  # within a caller's transaction SET LOCAL would last until it ends
-                cursor.execute("SELECT set_config(%s, %s, true)", [PARALLEL, former])
+            finally:
+                with contextlib.suppress(DatabaseError):  # an aborted transaction puts it back itself
+                    cursor.execute("SELECT set_config(%s, %s, false)", [PARALLEL, former])
 
     def _page(self, plan: Plan, phrase: bool, counts: dict[str, int]) -> tuple[int, list[int]]:
         if plan.conversation_id is not None and counts and min(counts.values()) > CONVERSATION_SCAN_ABOVE:
