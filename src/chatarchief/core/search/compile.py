@@ -13,6 +13,7 @@ from chatarchief.core.search.query import And, Node, Not, Or, Phrase, Prefix, Te
 
 VARIANT_MARK = "~"  # never a token character, so a variant lexeme cannot equal a stem
 PAIR_MARK = "^"  # idem, for the word pairs below
+MARKS = (VARIANT_MARK, PAIR_MARK)  # the first characters of lexemes that are not stems
 # PostgreSQL: the Dutch articles are in a large share of all messages (``de`` in more than half), so a
 # phrase such as "de begroting" found its candidates by the noun alone and checked the positions of
 # every message holding it (16,185 for "de minister" on a million messages). Each article with the word after it
@@ -67,11 +68,15 @@ def to_tsquery(node: Node) -> str:
     raise TypeError(f"cannot compile {node!r} on its own")
 
 
+def article_pairs(stems: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The (article, next stem) pairs of a run of stems, in order, each once (`PAIR_LEADS`)."""
+    return list(dict.fromkeys((a, b) for a, b in zip(stems, stems[1:], strict=False) if a in PAIR_LEADS))
+
+
 def pairs(stems: tuple[str, ...]) -> list[str]:
-    """The pair lexemes of a run of stems, in order, each once: an article (`PAIR_LEADS`) and the
-    stem right after it, marked (``^de begrot``). A phrase holds the pairs of its stems; a message
-    that matches the phrase holds them too."""
-    return list(dict.fromkeys(f"{PAIR_MARK}{a} {b}" for a, b in zip(stems, stems[1:], strict=False) if a in PAIR_LEADS))
+    """The pair lexemes of a run of stems (`article_pairs`), marked (``^de begrot``). A phrase
+    holds the pairs of its stems; a message that matches the phrase holds them too."""
+    return [f"{PAIR_MARK}{a} {b}" for a, b in article_pairs(stems)]
 
 
 def to_tsvector(stems: tuple[str, ...], variants: tuple[str, ...]) -> str:

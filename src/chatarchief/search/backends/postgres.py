@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from django.db import DatabaseError, connection
 
 from chatarchief.core.search import And, Node, Not, Or, Phrase, Term, to_tsquery, to_tsvector
-from chatarchief.core.search.compile import PAIR_MARK, VARIANT_MARK, pairs, tsquery_lexeme
+from chatarchief.core.search.compile import MARKS, article_pairs, pairs, tsquery_lexeme
 from chatarchief.search.backends import ENTRY_COLUMNS, ENTRY_TABLE, EntryRow, Plan, known_total
 
 ANALYZE_AFTER = 50_000  # rows indexed in one call after which the planner's statistics are refreshed
@@ -263,9 +263,8 @@ def _without(node: Node, common: set[str]) -> str | None:
     if isinstance(node, Term):
         return None if node.stem in common else tsquery_lexeme(node.stem)
     if isinstance(node, Phrase):
-        paired = pairs(node.stems)
-        covered = {word for pair in paired for word in pair[len(PAIR_MARK) :].split(" ")}
-        kept = [tsquery_lexeme(pair) for pair in paired]
+        covered = {word for pair in article_pairs(node.stems) for word in pair}
+        kept = [tsquery_lexeme(pair) for pair in pairs(node.stems)]
         kept += [tsquery_lexeme(stem) for stem in dict.fromkeys(node.stems) if stem not in common | covered]
         return "(" + " & ".join(kept) + ")" if kept else None
     if isinstance(node, And):
@@ -352,7 +351,7 @@ def _uncount(cursor, keys: list[int]) -> None:
         "INSERT INTO search_termcount_gone SELECT u.lexeme, d.custodian_id, count(*)"  # noqa: S608
         f" FROM {DOCUMENT_TABLE} d, unnest(d.document) AS u WHERE d.id = ANY(%s) AND left(u.lexeme, 1) <> ALL(%s)"
         " GROUP BY u.lexeme, d.custodian_id",
-        [keys, [VARIANT_MARK, PAIR_MARK]],  # marked lexemes are not counted
+        [keys, list(MARKS)],  # marked lexemes are not counted
     )
     match = "t.lexeme = g.lexeme AND t.custodian_id = g.custodian_id"
     # rows locked in the order the indexer's upsert takes them: a removal and an indexing run of the
